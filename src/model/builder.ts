@@ -1,0 +1,99 @@
+import { ColumnSet } from './columns.js';
+import { Diagnostics } from './diagnostics.js';
+import type { TraceMeta } from './schema.js';
+import { EVENT_COLUMNS, SAMPLE_COLUMNS } from './schema.js';
+import { StackTable } from './stacks.js';
+import { StringPool } from './string-pool.js';
+import { ThreadTable } from './threads.js';
+import { TraceModel } from './trace-model.js';
+
+const NS_PER_SEC = 1_000_000_000;
+
+/**
+ * Where parsers put what they decode. Columns are written in place (no per-row objects);
+ * `finish()` rebases time so the earliest record is at 0 and freezes the model.
+ *
+ * Times arrive as integer seconds + integer nanoseconds: boot-relative ns exceed 2^53,
+ * so the builder keeps the first second seen as a base and stores small offsets.
+ */
+export class TraceBuilder {
+  readonly pool = new StringPool();
+  readonly stacks = new StackTable();
+  readonly threads = new ThreadTable();
+  readonly events = new ColumnSet(EVENT_COLUMNS, 4096);
+  readonly samples = new ColumnSet(SAMPLE_COLUMNS, 4096);
+  readonly meta: TraceMeta;
+  private baseSec = NaN;
+
+  constructor(
+    readonly diagnostics: Diagnostics,
+    format: string,
+    source: string,
+  ) {
+    this.meta = { format, source, sourceBytes: 0, t0Ns: null, cpuCount: null, clock: null, cpuHz: null, header: {} };
+  }
+
+  /** Seconds + ns → ns relative to the builder's base (exact for any realistic trace length). */
+  time(sec: number, ns: number): number {
+    if (this.baseSec !== this.baseSec) this.baseSec = sec;
+    return (sec - this.baseSec) * NS_PER_SEC + ns;
+  }
+
+  /** Append an event row with every optional column at its "absent" value; returns the row. */
+  event(tsNs: number, cpu: number, utid: number, kind: number, name: number): number {
+    const i = this.events.push();
+    const c = this.events.cols;
+    c.tsNs[i] = tsNs;
+    c.cpu[i] = cpu;
+    c.utid[i] = utid;
+    c.kind[i] = kind;
+    c.name[i] = name;
+    c.domain[i] = -1;
+    c.vcpu[i] = -1;
+    c.a0[i] = NaN;
+    c.a1[i] = NaN;
+    c.a2[i] = NaN;
+    c.a3[i] = NaN;
+    c.str0[i] = -1;
+    c.stack[i] = -1;
+    return i;
+  }
+
+  sample(tsNs: number, cpu: number, utid: number, weight: number, stack: number, event: number): number {
+    const i = this.samples.push();
+    const c = this.samples.cols;
+    c.tsNs[i] = tsNs;
+    c.cpu[i] = cpu;
+    c.utid[i] = utid;
+    c.weight[i] = weight;
+    c.stack[i] = stack;
+    c.domain[i] = -1;
+    c.event[i] = event;
+    return i;
+  }
+
+  finish(): TraceModel {
+    const events = this.events.trimmed();
+    const samples = this.samples.trimmed();
+    let min = Infinity;
+    for (const ts of events.tsNs) if (ts < min) min = ts;
+    for (const ts of samples.tsNs) if (ts < min) min = ts;
+    if (min !== Infinity) {
+      if (min !== 0) {
+        for (let i = 0; i < events.tsNs.length; i++) events.tsNs[i] -= min;
+        for (let i = 0; i < samples.tsNs.length; i++) samples.tsNs[i] -= min;
+      }
+      this.meta.t0Ns = (BigInt(this.baseSec) * BigInt(NS_PER_SEC) + BigInt(min)).toString();
+    }
+    return new TraceModel(
+      this.meta,
+      this.pool.strings,
+      events,
+      samples,
+      this.stacks.stacks.trimmed(),
+      this.stacks.frames.trimmed(),
+      this.threads.rows,
+      this.diagnostics.summaries(),
+    );
+  }
+}

@@ -1,0 +1,11 @@
+export * from './schema.js';
+export { ColumnSet } from './columns.js';
+export { StringPool } from './string-pool.js';
+export { StackTable } from './stacks.js';
+export { ThreadTable } from './threads.js';
+export type { ThreadRow } from './threads.js';
+export { Diagnostics, StrictModeError, describe } from './diagnostics.js';
+export { TraceBuilder } from './builder.js';
+export { TraceModel } from './trace-model.js';
+export { checkIntegrity } from './integrity.js';
+export { eventsTable, samplesTable, stacksTable, framesTable } from './tables.js';

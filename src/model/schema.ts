@@ -1,0 +1,148 @@
+/**
+ * The tracelens event model: every table, every column, its unit and meaning.
+ *
+ * This file is the single reference for the model. Builders fill typed-array
+ * columns; `tables.ts` wraps the same buffers as arquero tables without copying.
+ * Strings (names, comms, symbols) live once in the string pool and columns hold
+ * their ids, so a 10M-row table stays a handful of flat arrays.
+ */
+
+/** Canonical event kinds: what an event *means*, whatever format it came from. */
+export const KINDS = [
+  'sample', // a profile sample (perf cpu-clock/cycles, opreport row)
+  'irq_entry', // a0 = irq number, str0 = handler name
+  'irq_exit', // a0 = irq number, a1 = 1 handled / 0 unhandled
+  'softirq_entry', // a0 = vector (NET_TX = 2, NET_RX = 3 …)
+  'softirq_exit', // a0 = vector
+  'softirq_raise', // a0 = vector
+  'irq_vector_entry', // a0 = x86 vector (the event name says which: local_timer …)
+  'irq_vector_exit', // a0 = x86 vector
+  'syscall_enter', // a0 = syscall number (or NaN), str0 = syscall name when the tracepoint names it
+  'syscall_exit', // a0 = syscall number (or NaN), a1 = return value
+  'tlb_flush', // a0 = pages (-1 full flush), a1 = reason code, a2 = target CPUs (xen multi), str0 = reason text
+  'lock_wait_begin', // a0 = lock address (or hashed id), a1 = flags bit set
+  'lock_wait_end', // a0 = lock address (or hashed id), a1 = return value
+  'hypercall', // a0 = hypercall op, a1..a2 = first arguments
+  'grant_op', // a0 = GNTTABOP command, a1 = count
+  'queue_enqueue', // a0 = item id (skbaddr), a1 = length, str0 = device
+  'queue_start', // driver asked to send: a0 = item id, a3 = queue index, str0 = device
+  'queue_xmit', // a0 = item id, a1 = length, a2 = driver return code (16 = ring full), str0 = device
+  'queue_complete', // a0 = item id, a1 = 1 when dropped (kfree_skb)
+  'queue_dequeue', // a0 = item id, a1 = txq_state (bit 0 = stopped), a2 = packets, a3 = ifindex
+  'napi_poll', // a0 = work, a1 = budget, str0 = device
+  'sched_switch', // a0 = prev tid, a1 = next tid, a2 = prev state code; str0 = next comm
+  'sched_wakeup', // a0 = woken tid, a1 = target cpu; str0 = woken comm
+  'block_issue', // a0 = sector, a1 = bytes, str0 = device
+  'block_complete', // a0 = sector, a1 = sectors, str0 = device
+  'lost', // a0 = lost record count (NaN when unknown)
+  'marker', // user-space trace_marker / printk text in str0
+  'function', // function-tracer call: str0 = function, a0 = parent func string id
+  'sideband', // perf PERF_RECORD_* side-band record (comm/fork/exit/mmap…)
+  'other', // any other event: name kept, str0 = raw payload
+] as const;
+
+export type Kind = (typeof KINDS)[number];
+export const KIND_CODE: Readonly<Record<Kind, number>> = Object.fromEntries(
+  KINDS.map((k, i) => [k, i]),
+) as Record<Kind, number>;
+
+/** Item ids (skbaddr, lock address) are pointers: 64-bit values a Float64 cannot hold exactly,
+ * and hashed in ftrace, so a0 holds the string id of the pointer text for those kinds. */
+
+/**
+ * `events`: one row per decoded trace record.
+ * | column | type    | unit / meaning |
+ * | tsNs   | Float64 | ns since `meta.t0` (integer-valued); NaN when the format prints no time |
+ * | cpu    | Int32   | CPU (physical CPU for xentrace); -1 unknown |
+ * | utid   | Int32   | synthetic thread id into `threads`; -1 none (xentrace) |
+ * | kind   | Uint8   | index into KINDS |
+ * | name   | Int32   | string id of the raw event name (e.g. `irq:irq_handler_entry`) |
+ * | domain | Int32   | Xen domain id, -1 unknown |
+ * | vcpu   | Int32   | Xen vCPU id, -1 unknown |
+ * | a0..a3 | Float64 | kind-specific arguments (see KINDS); NaN when absent |
+ * | str0   | Int32   | kind-specific string id; -1 none |
+ * | stack  | Int32   | callchain id into `stacks` when the record carried one; -1 none |
+ */
+export const EVENT_COLUMNS = {
+  tsNs: Float64Array,
+  cpu: Int32Array,
+  utid: Int32Array,
+  kind: Uint8Array,
+  name: Int32Array,
+  domain: Int32Array,
+  vcpu: Int32Array,
+  a0: Float64Array,
+  a1: Float64Array,
+  a2: Float64Array,
+  a3: Float64Array,
+  str0: Int32Array,
+  stack: Int32Array,
+} as const;
+
+/**
+ * `samples`: profile samples (a subset of the records also counted in events' totals).
+ * | tsNs   | Float64 | ns since `meta.t0`; NaN when the format has no time |
+ * | cpu    | Int32   | CPU, -1 unknown |
+ * | utid   | Int32   | thread, -1 unknown |
+ * | weight | Float64 | 1 per perf sample (or its period when asked); the count of an opreport row |
+ * | stack  | Int32   | id into `stacks`; -1 no stack |
+ * | domain | Int32   | Xen domain, -1 unknown |
+ * | event  | Int32   | string id of the sampling event (`cpu-clock`, `cycles:u` …) |
+ */
+export const SAMPLE_COLUMNS = {
+  tsNs: Float64Array,
+  cpu: Int32Array,
+  utid: Int32Array,
+  weight: Float64Array,
+  stack: Int32Array,
+  domain: Int32Array,
+  event: Int32Array,
+} as const;
+
+/**
+ * `stacks`: parent-linked, interned call stacks (root has parent -1). A stack id names the
+ * leaf frame and, through `parent`, every caller; identical stacks share one row.
+ * | parent | Int32 | parent stack id, -1 at the root |
+ * | frame  | Int32 | id into `frames` |
+ * `frames`: interned (function, module) pairs.
+ * | func   | Int32 | string id of the symbol (`[unknown]` kept as is) |
+ * | module | Int32 | string id of the DSO / image (`[kernel.kallsyms]`, `/usr/lib/libc.so.6`) |
+ * `threads`: utid → tid, pid, comm. A new utid is made when a tid shows up with another comm,
+ * because kernel tids are reused.
+ */
+export const STACK_COLUMNS = { parent: Int32Array, frame: Int32Array } as const;
+export const FRAME_COLUMNS = { func: Int32Array, module: Int32Array } as const;
+
+export type Severity = 'info' | 'warning' | 'error';
+
+export interface Location {
+  file?: string;
+  line?: number;
+  byteOffset?: number;
+  excerpt?: string;
+}
+
+export interface DiagnosticSummary {
+  code: string;
+  severity: Severity;
+  count: number;
+  message: string;
+  first: Location;
+  /** A few more locations beyond the first, for the report. */
+  more: Location[];
+}
+
+/** Facts about the capture; everything optional that a format may not print. */
+export interface TraceMeta {
+  format: string;
+  source: string;
+  sourceBytes: number;
+  /** Absolute time of tsNs = 0 as a decimal ns string (exceeds 2^53 for boot-relative clocks). */
+  t0Ns: string | null;
+  /** CPU count from the trace header (perf `nrcpus online`, ftrace `#P:`), else null. */
+  cpuCount: number | null;
+  clock: string | null;
+  cpuHz: number | null;
+  /** Header facts kept verbatim (perf `# key : value` lines, ftrace tracer …). */
+  header: Record<string, string>;
+}

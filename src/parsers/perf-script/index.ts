@@ -1,0 +1,28 @@
+import type { TraceFormat } from '../format.js';
+import { headLines, parseLines } from '../format.js';
+import { newEventHead, scanEventHead } from './event-line.js';
+import { PerfScriptParser } from './parser.js';
+
+/** `perf script` text: a `# ========` header, or a record head among the first lines. */
+function sniff(head: Buffer): number {
+  const lines = headLines(head);
+  if (lines[0]?.startsWith('# ========')) return 0.9;
+  const scratch = newEventHead();
+  let heads = 0;
+  let other = 0;
+  for (const text of lines) {
+    if (text.trim() === '' || text.startsWith('#') || /^\s/.test(text)) continue;
+    const buf = Buffer.from(text, 'latin1');
+    if (scanEventHead(buf, 0, buf.length, scratch, false)) heads++;
+    else other++;
+  }
+  if (heads === 0) return 0;
+  return heads >= other ? 0.8 : 0.3;
+}
+
+export const perfScriptFormat: TraceFormat = {
+  id: 'perf-script',
+  title: 'perf script text',
+  sniff,
+  parse: (input, builder, hooks) => parseLines(input, new PerfScriptParser(builder), hooks),
+};

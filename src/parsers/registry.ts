@@ -1,0 +1,24 @@
+import type { TraceFormat } from './format.js';
+import { perfScriptFormat } from './perf-script/index.js';
+
+/** Every format tracelens reads. Adding one = its folder + one line here. */
+export const FORMATS: readonly TraceFormat[] = [perfScriptFormat];
+
+export function formatById(id: string): TraceFormat | undefined {
+  return FORMATS.find((f) => f.id === id);
+}
+
+/** The most confident sniffer wins; ties go to registry order. */
+export function sniffFormat(head: Buffer): TraceFormat | undefined {
+  let best: TraceFormat | undefined;
+  let bestScore = 0;
+  for (const f of FORMATS) {
+    const score = f.sniff(head);
+    if (score > bestScore) {
+      best = f;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
