@@ -59,9 +59,11 @@ for ev in irq sched/sched_switch sched/sched_wakeup tlb/tlb_flush raw_syscalls l
 		echo "event (group) $ev not present on $(uname -r), skipped" >&2
 	fi
 done
+cat /proc/interrupts > /tmp/tl-ev.irq.outer.before   # just before tracing_on=1
 echo 1 > "$INST/tracing_on"
 /tmp/tl-ev-workload.sh
 echo 0 > "$INST/tracing_on"
+cat /proc/interrupts > /tmp/tl-ev.irq.outer.after    # just after tracing_on=0
 
 cat "$INST/trace" > "$OUT_TRACE"
 for c in "$INST"/per_cpu/cpu*; do echo "$(basename "$c"):"; cat "$c/stats"; done > /tmp/tl-ev.stats
@@ -95,6 +97,8 @@ EVENTS=$(sed 's/.*://' /tmp/tl-ev.set_event | sort -u)
 	irq_delta /tmp/tl-ev.irq.inner.before /tmp/tl-ev.irq.inner.after
 	echo "trace-cmd extract log:"; cat /tmp/tl-ev.extract.log
 	echo "trace-cmd report stderr:"; cat /tmp/tl-ev.report.log
+	echo "/proc/interrupts delta from just before tracing_on=1 to just after tracing_on=0 (covers the whole traced window):"
+	irq_delta /tmp/tl-ev.irq.outer.before /tmp/tl-ev.irq.outer.after
 } > "$TRUTH"
 cat "$TRUTH"
 ls "$TRACEFS/instances"

@@ -19,7 +19,11 @@ perf script -i "$DATA" -F comm,pid,tid,time,event,ip,sym,dso --ns > /tmp/tl-fiel
 cut_at=$(head -n "$MAX_LINES" /tmp/tl-fields-full.txt | grep -n '^$' | tail -1 | cut -d: -f1)
 head -n "$cut_at" /tmp/tl-fields-full.txt > "$OUT"
 
+{
+echo "uname -r: $(uname -r)"
+echo "perf: $(perf version)"
 echo "full re-script: $(grep -c '^[^[:space:]]' /tmp/tl-fields-full.txt) samples, $(wc -l < /tmp/tl-fields-full.txt) lines"
 echo "slice: first $cut_at lines; samples in slice: $(grep -c '^[^[:space:]]' "$OUT")"
 echo "cpu-clock: lines in slice: $(grep -c ' cpu-clock:' "$OUT")"
 echo "size: $(stat -c %s "$OUT") bytes"
+} | tee /tmp/tl-fields.truth

@@ -52,9 +52,11 @@ echo 256 > "$INST/buffer_size_kb"
 echo 1 > "$INST/options/stacktrace"
 echo 1 > "$INST/events/sched/sched_process_exec/enable"
 echo 1 > "$INST/events/irq/irq_handler_entry/enable"
+cat /proc/interrupts > /tmp/tl-st.irq.outer.before   # just before tracing_on=1
 echo 1 > "$INST/tracing_on"
 /tmp/tl-st-workload.sh
 echo 0 > "$INST/tracing_on"
+cat /proc/interrupts > /tmp/tl-st.irq.outer.after    # just after tracing_on=0
 cat "$INST/trace" > "$OUT"
 cleanup
 cp /tmp/tl-st.irq.inner.before /tmp/tl-st.irq.traced.before
@@ -80,6 +82,8 @@ set +e +o pipefail
 	irq_delta /tmp/tl-st.irq.traced.before /tmp/tl-st.irq.traced.after
 	echo "successful execve calls in a separate strace -f run of the workload (incl. the script's own exec): $(grep -c 'execve(.*= 0$' /tmp/tl-st.strace.log)"
 	grep 'execve(.*= 0$' /tmp/tl-st.strace.log | grep -o 'execve("[^"]*"' | sort | uniq -c
+	echo "/proc/interrupts delta from just before tracing_on=1 to just after tracing_on=0 (covers the whole traced window):"
+	irq_delta /tmp/tl-st.irq.outer.before /tmp/tl-st.irq.outer.after
 } > "$TRUTH"
 cat "$TRUTH"
 ls "$TRACEFS/instances"

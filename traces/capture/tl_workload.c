@@ -18,7 +18,8 @@
  * stderr at the end, e.g.
  *   tl_server pid=123 explicit_syscalls accept=1 read=201 write=200 close=2 total=...
  * Note that libc/pthread start-up (execve, brk, mmap of libs, clone3, ...)
- * is NOT in this count; use `strace -f -c` for the full per-syscall table.
+ * is NOT in this count, nor are the getpid() and write() that report() itself
+ * issues, nor exit_group; use `strace -f` for the full per-syscall table.
  *
  * Usage: tl_workload [ROUNDS [MMAP_ROUNDS]]   (defaults 200 and 200)
  * Build: gcc -O2 -pthread -o /tmp/tl_workload tl_workload.c

@@ -12,6 +12,7 @@
 export interface EventHead {
   commStart: number;
   commEnd: number;
+  pidEnd: number; // end of the pid[/tid] token: comm..pidEnd names the thread
   pid: number; // -1 when only a tid is printed
   tid: number;
   cpu: number; // -1 when absent
@@ -26,7 +27,7 @@ export interface EventHead {
 }
 
 export function newEventHead(): EventHead {
-  return { commStart: 0, commEnd: 0, pid: -1, tid: -1, cpu: -1, hasTime: false, sec: 0, ns: 0, period: NaN, eventStart: 0, eventEnd: 0, restStart: 0, sideband: false };
+  return { commStart: 0, commEnd: 0, pidEnd: 0, pid: -1, tid: -1, cpu: -1, hasTime: false, sec: 0, ns: 0, period: NaN, eventStart: 0, eventEnd: 0, restStart: 0, sideband: false };
 }
 
 const MAX_HEAD_TOKENS = 24;
@@ -167,6 +168,7 @@ export function scanEventHead(buf: Buffer, start: number, end: number, head: Eve
   }
   head.commStart = tokStart[0];
   head.commEnd = pidIdx > 0 ? tokEnd[pidIdx - 1] : tokStart[0];
+  head.pidEnd = tokEnd[pidIdx];
   if (next >= n) {
     // Head ends at the anchor: a record without an event field.
     head.eventStart = head.eventEnd = head.restStart = end;

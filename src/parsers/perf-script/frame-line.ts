@@ -1,4 +1,4 @@
-import { latin1 } from '../input/bytes.js';
+import { ByteKeyMap } from '../input/byte-key-map.js';
 import type { StackTable } from '../../model/stacks.js';
 import type { StringPool } from '../../model/string-pool.js';
 
@@ -31,7 +31,7 @@ export function frameSymbolStart(buf: Buffer, start: number, end: number): numbe
 }
 
 export class FrameResolver {
-  private readonly cache = new Map<string, number>();
+  private readonly cache = new ByteKeyMap();
   private readonly unknownModule: number;
 
   constructor(
@@ -43,11 +43,10 @@ export class FrameResolver {
 
   /** Frame id for the text `symbol (dso)` in buf[start, end). */
   resolve(buf: Buffer, start: number, end: number): number {
-    const key = latin1(buf, start, end);
-    let id = this.cache.get(key);
-    if (id === undefined) {
+    let id = this.cache.get(buf, start, end);
+    if (id < 0) {
       id = this.resolveNew(buf.toString('utf8', start, end));
-      this.cache.set(key, id);
+      this.cache.setLast(buf, start, end, id);
     }
     return id;
   }

@@ -1,4 +1,5 @@
 import { latin1 } from '../input/bytes.js';
+import { ByteKeyMap } from '../input/byte-key-map.js';
 import type { TraceBuilder } from '../../model/builder.js';
 import { KIND_CODE } from '../../model/schema.js';
 import type { LineSink } from '../input/lines.js';
@@ -45,6 +46,8 @@ export class PerfScriptParser implements LineSink {
   private openUtid = -1;
   private openName = -1;
   private openInlineFrame = -1; // `ip sym (dso)` on the head line, when no callchain follows
+  private readonly threadKeys = new ByteKeyMap();
+  private readonly eventNames = new ByteKeyMap();
 
   constructor(private readonly b: TraceBuilder) {
     this.frames = new FrameResolver(b.pool, b.stacks);
@@ -55,12 +58,12 @@ export class PerfScriptParser implements LineSink {
     const c0 = buf[start];
     if (c0 === HASH && (this.inHeader || !this.seenRecord)) return this.headerLine(buf.toString('utf8', start, end), lineNo);
     if (this.open && (c0 === TAB || c0 === SPACE)) {
-      if (this.isBlank(buf, start, end)) return this.blank();
+      const symStart = frameSymbolStart(buf, start, end);
       // Tab-indented lines are frames; space-indented ones are frames unless they carry a record anchor.
-      if (c0 === TAB || !scanEventHead(buf, start, end, this.head, true)) {
-        const symStart = frameSymbolStart(buf, start, end);
-        if (symStart >= 0) return this.addFrame(this.frames.resolve(buf, symStart, end));
+      if (symStart >= 0 && (c0 === TAB || !scanEventHead(buf, start, end, this.head, true))) {
+        return this.addFrame(this.frames.resolve(buf, symStart, end));
       }
+      if (symStart < 0 && this.isBlank(buf, start, end)) return this.blank();
     }
     if (scanEventHead(buf, start, end, this.head, false)) return this.record(buf, end, lineNo);
     if (this.isBlank(buf, start, end)) return this.blank();
@@ -99,11 +102,10 @@ export class PerfScriptParser implements LineSink {
     this.inHeader = false;
     const h = this.head;
     const b = this.b;
-    const comm = h.commEnd > h.commStart ? buf.toString('utf8', h.commStart, h.commEnd) : '';
-    const utid = b.threads.utid(h.tid, h.pid, comm);
+    const utid = this.threadOf(buf);
     const ts = h.hasTime ? b.time(h.sec, h.ns) : NaN;
     if (h.sideband) return this.sideband(buf, end, ts, utid, lineNo);
-    const name = h.eventEnd > h.eventStart ? b.pool.intern(latin1(buf, h.eventStart, h.eventEnd)) : b.pool.intern('(no event field)');
+    const name = this.eventNameOf(buf);
     this.open = true;
     this.openTs = ts;
     this.openCpu = h.cpu;
@@ -128,6 +130,29 @@ export class PerfScriptParser implements LineSink {
       const symStart = frameSymbolStart(buf, h.restStart - 1, end);
       if (symStart >= 0) this.openInlineFrame = this.frames.resolve(buf, symStart, end);
     }
+  }
+
+  private eventNameOf(buf: Buffer): number {
+    const h = this.head;
+    if (h.eventEnd === h.eventStart) return this.b.pool.intern('(no event field)');
+    let name = this.eventNames.get(buf, h.eventStart, h.eventEnd);
+    if (name < 0) {
+      name = this.b.pool.intern(buf.toString('utf8', h.eventStart, h.eventEnd));
+      this.eventNames.setLast(buf, h.eventStart, h.eventEnd, name);
+    }
+    return name;
+  }
+
+  /** utid of the head's thread: the bytes `comm pid/tid` are looked up before any string is made. */
+  private threadOf(buf: Buffer): number {
+    const h = this.head;
+    let utid = this.threadKeys.get(buf, h.commStart, h.pidEnd);
+    if (utid < 0) {
+      const comm = h.commEnd > h.commStart ? buf.toString('utf8', h.commStart, h.commEnd) : '';
+      utid = this.b.threads.utid(h.tid, h.pid, comm);
+      this.threadKeys.setLast(buf, h.commStart, h.pidEnd, utid);
+    }
+    return utid;
   }
 
   private isTracepoint(name: number): boolean {

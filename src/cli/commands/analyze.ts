@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { StrictModeError } from '../../model/diagnostics.js';
+import type { TraceModel } from '../../model/trace-model.js';
+import { FORMATS, InputError, loadTrace } from '../../parsers/index.js';
+import type { FindingSeverity } from '../../report/findings.js';
+import { SEVERITY_RANK, findingsDocument, renderJson } from '../../report/findings.js';
+import type { InputSummary } from '../../report/input-summary.js';
+import { summarizeInput } from '../../report/input-summary.js';
+import { renderText } from '../../report/text.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { writeOutput } from '../output.js';
+import { progressReporter } from '../progress.js';
+
+interface AnalyzeOptions {
+  format?: string;
+  strict?: boolean;
+  json?: string;
+  failOn: FindingSeverity | 'none';
+  quiet?: boolean;
+}
+
+/** `tracelens analyze <file...>`: parse, summarise, (soon) detect; text to stdout, JSON on request. */
+export function registerAnalyze(program: Command): void {
+  program
+    .command('analyze')
+    .description('read traces (perf script text, perf.data, .gz, - for stdin) and summarise them')
+    .argument('<file...>', 'trace files; - reads stdin')
+    .addOption(new Option('--format <id>', 'skip format detection').choices(FORMATS.map((f) => f.id)))
+    .option('--strict', 'treat the first malformed record as fatal (exit 2)')
+    .option('--json <path>', 'write the findings document (tracelens.findings/v1) to a file, or - for stdout')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['info', 'warning', 'error', 'none']).default('none'))
+    .option('-q, --quiet', 'no text summary on stdout')
+    .action(async (files: string[], options: AnalyzeOptions) => {
+      process.exitCode = await analyze(files, options);
+    });
+}
+
+async function analyze(files: string[], options: AnalyzeOptions): Promise<number> {
+  if (files.filter((f) => f === '-').length > 1) throw new CliError('stdin (-) can be given only once');
+  const loaded: { model: TraceModel; summary: InputSummary }[] = [];
+  for (const path of files) {
+    const progress = progressReporter(path);
+    try {
+      const model = await loadTrace(path, { format: options.format, strict: options.strict, stdin: process.stdin, onProgress: progress.update });
+      loaded.push({ model, summary: summarizeInput(model, path) });
+    } catch (err) {
+      if (err instanceof StrictModeError) throw new CliError(`${err.message}\n(--strict: stopping at the first malformed record)`);
+      if (err instanceof InputError) throw new CliError(err.message);
+      throw err;
+    } finally {
+      progress.done();
+    }
+  }
+  const findings = findingsDocument(loaded.map((l) => l.summary));
+  if (options.json !== undefined) await writeOutput(options.json, renderJson(findings));
+  if (!options.quiet && options.json !== '-') await writeOutput('-', renderText(findings.findings, loaded));
+  if (options.failOn === 'none') return EXIT.ok;
+  const threshold = SEVERITY_RANK[options.failOn];
+  return findings.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? EXIT.findings : EXIT.ok;
+}

@@ -1,0 +1,69 @@
+import { KINDS } from '../model/schema.js';
+import type { TraceModel } from '../model/trace-model.js';
+
+/** The `inputs[]` entry of the findings document (DESIGN §8), in its key order. */
+export interface InputSummary {
+  path: string;
+  format: string;
+  bytes: number;
+  events: number;
+  samples: number;
+  cpus: number;
+  duration_ns: number | null;
+  per_cpu: Record<string, number>;
+  by_kind: Record<string, number>;
+  diagnostics: {
+    code: string;
+    severity: string;
+    count: number;
+    message: string;
+    first: { line?: number; byte?: number; excerpt?: string };
+  }[];
+}
+
+/** Count events and samples per CPU (`-1` = the format printed no CPU) and per kind. */
+export function summarizeInput(model: TraceModel, path: string): InputSummary {
+  const perCpu = new Map<number, number>();
+  const byKind = new Array<number>(KINDS.length).fill(0);
+  let minTs = Infinity;
+  let maxTs = -Infinity;
+  const count = (cpu: number, ts: number) => {
+    perCpu.set(cpu, (perCpu.get(cpu) ?? 0) + 1);
+    if (ts < minTs) minTs = ts;
+    if (ts > maxTs) maxTs = ts;
+  };
+  const e = model.events;
+  for (let i = 0; i < e.tsNs.length; i++) {
+    count(e.cpu[i], e.tsNs[i]);
+    byKind[e.kind[i]]++;
+  }
+  const s = model.samples;
+  for (let i = 0; i < s.tsNs.length; i++) count(s.cpu[i], s.tsNs[i]);
+  byKind[0] += s.tsNs.length;
+
+  const cpuIds = [...perCpu.keys()].sort((a, b) => a - b);
+  const seenCpus = cpuIds.filter((c) => c >= 0);
+  const cpus = model.meta.cpuCount ?? (seenCpus.length > 0 ? seenCpus[seenCpus.length - 1] + 1 : 0);
+  return {
+    path,
+    format: model.meta.format,
+    bytes: model.meta.sourceBytes,
+    events: model.eventCount + model.sampleCount,
+    samples: model.sampleCount,
+    cpus,
+    duration_ns: maxTs >= minTs ? maxTs - minTs : null,
+    per_cpu: Object.fromEntries(cpuIds.map((c) => [String(c), perCpu.get(c) as number])),
+    by_kind: Object.fromEntries(KINDS.map((k, i) => [k, byKind[i]]).filter(([, n]) => (n as number) > 0)),
+    diagnostics: model.diagnostics.map((d) => ({
+      code: d.code,
+      severity: d.severity,
+      count: d.count,
+      message: d.message,
+      first: compact({ line: d.first.line, byte: d.first.byteOffset, excerpt: d.first.excerpt }),
+    })),
+  };
+}
+
+function compact<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

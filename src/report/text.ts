@@ -1,0 +1,65 @@
+import type { TraceModel } from '../model/trace-model.js';
+import type { Finding } from './findings.js';
+import type { InputSummary } from './input-summary.js';
+import { rankProfile } from './profile.js';
+
+/** The terminal summary: findings first (worst first), then what each input holds. */
+export function renderText(findings: Finding[], inputs: { model: TraceModel; summary: InputSummary }[]): string {
+  const out: string[] = [];
+  out.push(findings.length === 0 ? 'Findings: none' : `Findings (${findings.length}, worst first):`);
+  for (const f of findings) {
+    out.push(`  [${f.severity}] ${f.detector}: ${f.title}`);
+    out.push(`      ${f.message}`);
+    out.push(`      → ${f.recommendation}`);
+  }
+  for (const { model, summary } of inputs) out.push('', ...renderInput(model, summary));
+  return `${out.join('\n')}\n`;
+}
+
+const int = (n: number) => n.toLocaleString('en-US');
+const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1).padStart(5)}%`;
+
+function bytes(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${n} B`;
+}
+
+function span(ns: number | null): string {
+  if (ns === null) return 'no timestamps in this trace';
+  if (ns >= 1e9) return `${(ns / 1e9).toFixed(3)} s`;
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(3)} ms`;
+  return `${(ns / 1e3).toFixed(3)} µs`;
+}
+
+function renderInput(model: TraceModel, s: InputSummary): string[] {
+  const out = [`== ${s.path} ==`];
+  const row = (label: string, value: string) => out.push(`${label.padEnd(12)} ${value}`);
+  row('format', `${s.format}, ${bytes(s.bytes)}${model.meta.header['converted by'] ? ` (via ${model.meta.header['converted by']})` : ''}`);
+  row('time span', span(s.duration_ns));
+  row('CPUs', `${s.cpus}${model.meta.cpuCount !== null ? ' (from header)' : ' (seen in records)'}`);
+  row('events', `${int(s.events)} (${int(s.samples)} profile samples)`);
+  const kinds = Object.entries(s.by_kind).sort((a, b) => b[1] - a[1]);
+  row('by kind', kinds.map(([k, n]) => `${k} ${int(n)}`).join(' · ') || 'none');
+  const cpus = Object.entries(s.per_cpu).map(([c, n]) => `${c === '-1' ? 'cpu?' : `cpu${c}`} ${int(n)}`);
+  row('per CPU', cpus.join(' · ') || 'none');
+
+  if (s.samples > 0) {
+    const profile = rankProfile(model, 10);
+    out.push('', 'Top functions by samples (self, total):');
+    for (const f of profile.functions) out.push(`  ${pct(f.self, profile.total)} ${pct(f.total, profile.total)}  ${f.func}  [${f.module}]`);
+    out.push('', 'Top stacks by samples (leaf ← callers):');
+    for (const st of profile.stacks.slice(0, 5)) {
+      const shown = st.frames.slice(0, 8).join(' ← ');
+      out.push(`  ${pct(st.weight, profile.total)}  ${shown}${st.frames.length > 8 ? ` ← … (${st.frames.length} frames)` : ''}`);
+    }
+  }
+  out.push('', s.diagnostics.length === 0 ? 'Diagnostics: none' : 'Diagnostics:');
+  for (const d of s.diagnostics) {
+    const where = d.first.line !== undefined ? `line ${d.first.line}` : d.first.byte !== undefined ? `byte ${d.first.byte}` : '';
+    out.push(`  ${d.severity.padEnd(7)} ${d.code} ×${int(d.count)}: ${d.message}`);
+    if (where || d.first.excerpt) out.push(`          first at ${where}${d.first.excerpt ? `: ${d.first.excerpt}` : ''}`);
+  }
+  return out;
+}
