@@ -1,6 +1,7 @@
 import type { TraceFormat } from '../format.js';
 import { headLines, parseLines } from '../format.js';
 import { newEventHead, scanEventHead } from './event-line.js';
+import { frameSymbolStart } from './frame-line.js';
 import { PerfScriptParser } from './parser.js';
 
 /** `perf script` text: a `# ========` header, or a record head among the first lines. */
@@ -11,10 +12,12 @@ function sniff(head: Buffer): number {
   let heads = 0;
   let other = 0;
   for (const text of lines) {
-    if (text.trim() === '' || text.startsWith('#') || /^\s/.test(text)) continue;
+    if (text.trim() === '' || text.startsWith('#')) continue;
     const buf = Buffer.from(text, 'latin1');
-    if (scanEventHead(buf, 0, buf.length, scratch, false)) heads++;
-    else other++;
+    // Indented lines are frames unless they carry a `[cpu]` or time anchor (padded comm).
+    const indented = text[0] === ' ' || text[0] === '\t';
+    if (scanEventHead(buf, 0, buf.length, scratch, indented)) heads++;
+    else if (!indented || frameSymbolStart(buf, 0, buf.length) < 0) other++;
   }
   if (heads === 0) return 0;
   return heads >= other ? 0.8 : 0.3;
