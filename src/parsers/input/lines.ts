@@ -9,21 +9,23 @@ export interface LineSink {
 }
 
 export class LineSplitter {
-  private carry: Buffer | null = null;
+  // Pieces of a line that spans chunks, joined once its newline arrives.
+  private carry: Buffer[] = [];
   private lineNo = 0;
 
   constructor(private readonly sink: LineSink) {}
 
   push(chunk: Buffer): void {
     let pos = 0;
-    if (this.carry !== null) {
+    if (this.carry.length > 0) {
       const nl = chunk.indexOf(10);
       if (nl < 0) {
-        this.carry = Buffer.concat([this.carry, chunk]);
+        this.carry.push(Buffer.from(chunk));
         return;
       }
-      const joined = Buffer.concat([this.carry, chunk.subarray(0, nl)]);
-      this.carry = null;
+      this.carry.push(chunk.subarray(0, nl));
+      const joined = Buffer.concat(this.carry);
+      this.carry = [];
       this.emit(joined, 0, joined.length);
       pos = nl + 1;
     }
@@ -31,7 +33,8 @@ export class LineSplitter {
     while (pos < n) {
       const nl = chunk.indexOf(10, pos);
       if (nl < 0) {
-        this.carry = Buffer.from(chunk.subarray(pos));
+        // Copied: the reader may reuse the chunk's memory.
+        this.carry.push(Buffer.from(chunk.subarray(pos)));
         return;
       }
       this.emit(chunk, pos, nl);
@@ -41,8 +44,9 @@ export class LineSplitter {
 
   /** Flush a final line that had no newline. */
   end(): void {
-    if (this.carry !== null && this.carry.length > 0) this.emit(this.carry, 0, this.carry.length);
-    this.carry = null;
+    const rest = Buffer.concat(this.carry);
+    this.carry = [];
+    if (rest.length > 0) this.emit(rest, 0, rest.length);
   }
 
   get linesSeen(): number {
