@@ -1,3 +1,5 @@
+import { DETECTORS } from '../detectors/registry.js';
+import type { TraceModel } from '../model/trace-model.js';
 import type { InputSummary } from './input-summary.js';
 
 /**
@@ -43,4 +45,18 @@ export function findingsDocument(inputs: InputSummary[], findings: Finding[] = [
 
 export function renderJson(doc: FindingsDocument): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Run every registered detector over every input, in registry then input order. */
+export function runDetectors(models: TraceModel[]): { findings: Finding[]; skipped: Skipped[] } {
+  const findings: Finding[] = [];
+  const skipped: Skipped[] = [];
+  for (const detector of DETECTORS) {
+    for (const model of models) {
+      const result = detector.run(model, { ...detector.defaults });
+      if ('skipped' in result) skipped.push({ detector: detector.id, reason: result.skipped, capture_hint: result.captureHint });
+      else findings.push(...result.findings.map((f) => ({ detector: detector.id, ...f })));
+    }
+  }
+  return { findings, skipped };
 }

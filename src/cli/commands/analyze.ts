@@ -4,7 +4,7 @@ import { StrictModeError } from '../../model/diagnostics.js';
 import type { TraceModel } from '../../model/trace-model.js';
 import { FORMATS, InputError, loadTrace } from '../../parsers/index.js';
 import type { FindingSeverity } from '../../report/findings.js';
-import { SEVERITY_RANK, findingsDocument, renderJson } from '../../report/findings.js';
+import { SEVERITY_RANK, findingsDocument, renderJson, runDetectors } from '../../report/findings.js';
 import type { InputSummary } from '../../report/input-summary.js';
 import { summarizeInput } from '../../report/input-summary.js';
 import { renderText } from '../../report/text.js';
@@ -52,7 +52,12 @@ async function analyze(files: string[], options: AnalyzeOptions): Promise<number
       progress.done();
     }
   }
-  const findings = findingsDocument(loaded.map((l) => l.summary));
+  const { findings: found, skipped } = runDetectors(loaded.map((l) => l.model));
+  const findings = findingsDocument(
+    loaded.map((l) => l.summary),
+    found,
+    skipped,
+  );
   if (options.json !== undefined) await writeOutput(options.json, renderJson(findings));
   if (!options.quiet && options.json !== '-') await writeOutput('-', renderText(findings.findings, loaded));
   if (options.failOn === 'none') return EXIT.ok;

@@ -1,0 +1,41 @@
+// Big benchmark inputs, made on the fly from real captures (never committed).
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const MIN_BYTES = 300e6;
+
+/** Repeat `body` (a Buffer of whole records) after `header` until the file reaches MIN_BYTES. */
+async function repeatToSize(path, header, body) {
+  const out = createWriteStream(path);
+  const write = (b) => new Promise((resolve) => (out.write(b) ? resolve() : out.once('drain', resolve)));
+  await write(header);
+  for (let written = header.length; written < MIN_BYTES; written += body.length) await write(body);
+  await new Promise((resolve) => out.end(resolve));
+}
+
+/** A fresh `perf record -a -g` of a bounded CPU + syscall workload, as `perf script` text. */
+function capturePerfScript(dir) {
+  const data = join(dir, 'bench.perf.data');
+  const workload = 'for i in 1 2 3 4; do dd if=/dev/urandom bs=1M count=150 2>/dev/null | sha256sum >/dev/null & done; wait';
+  const rec = spawnSync('perf', ['record', '-a', '-g', '-F', '2000', '-o', data, '--', 'sh', '-c', workload], { stdio: 'ignore', timeout: 60_000 });
+  if (rec.status !== 0) return null;
+  const script = spawnSync('perf', ['script', '-i', data], { maxBuffer: 1 << 30, timeout: 120_000 });
+  return script.status === 0 && script.stdout.length > 0 ? script.stdout : null;
+}
+
+export const GENERATORS = {
+  /** `perf script -g` text: a live capture, or the committed real capture when perf cannot record here. */
+  'perf-script': async (dir, root) => {
+    const path = join(dir, 'bench.perf-script.txt');
+    if (existsSync(path) && statSync(path).size >= MIN_BYTES) return { path, origin: 'cached from an earlier run' };
+    let body = capturePerfScript(dir);
+    let origin = 'fresh `perf record -a -g -F 2000` of dd|sha256sum x4, repeated';
+    if (body === null) {
+      body = readFileSync(join(root, 'traces/perf-script/cpu-profile-g.perf.txt'));
+      origin = 'traces/perf-script/cpu-profile-g.perf.txt repeated (perf could not record here)';
+    }
+    await repeatToSize(path, Buffer.alloc(0), body);
+    return { path, origin };
+  },
+};
