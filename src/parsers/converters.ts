@@ -26,6 +26,15 @@ export const CONVERTERS: Converter[] = [
     format: 'perf-script',
     hint: 'install perf (Debian: linux-perf) or run `perf script -i FILE > FILE.txt` where it is installed and pass the text',
   },
+  {
+    id: 'trace.dat',
+    // trace-cmd's file magic: 0x17 0x08 0x44 then "tracing" (the version string follows).
+    magic: Buffer.concat([Buffer.from([0x17, 0x08, 0x44]), Buffer.from('tracing')]),
+    command: 'trace-cmd',
+    args: (path) => ['report', '-i', path],
+    format: 'ftrace',
+    hint: 'install trace-cmd (Debian: trace-cmd) or run `trace-cmd report -i FILE > FILE.txt` where it is installed and pass the text',
+  },
 ];
 
 export function findConverter(head: Buffer): Converter | undefined {

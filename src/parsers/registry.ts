@@ -1,8 +1,9 @@
 import type { TraceFormat } from './format.js';
+import { ftraceFormat } from './ftrace/index.js';
 import { perfScriptFormat } from './perf-script/index.js';
 
 /** Every format tracelens reads. Adding one = its folder + one line here. */
-export const FORMATS: readonly TraceFormat[] = [perfScriptFormat];
+export const FORMATS: readonly TraceFormat[] = [perfScriptFormat, ftraceFormat];
 
 export function formatById(id: string): TraceFormat | undefined {
   return FORMATS.find((f) => f.id === id);

@@ -1,5 +1,6 @@
 import { KINDS } from '../model/schema.js';
 import type { TraceModel } from '../model/trace-model.js';
+import { SECTIONS } from './sections/index.js';
 
 /** The `inputs[]` entry of the findings document (DESIGN §8), in its key order. */
 export interface InputSummary {
@@ -19,6 +20,8 @@ export interface InputSummary {
     message: string;
     first: { line?: number; byte?: number; excerpt?: string };
   }[];
+  /** Format-specific blocks (see sections/), keyed by section id; absent when none apply. */
+  details?: Record<string, unknown>;
 }
 
 /** Count events and samples per CPU (`-1` = the format printed no CPU) and per kind. */
@@ -61,7 +64,14 @@ export function summarizeInput(model: TraceModel, path: string): InputSummary {
       message: d.message,
       first: compact({ line: d.first.line, byte: d.first.byteOffset, excerpt: d.first.excerpt }),
     })),
+    ...sectionDetails(model),
   };
+}
+
+function sectionDetails(model: TraceModel): { details?: Record<string, unknown> } {
+  const details: Record<string, unknown> = {};
+  for (const section of SECTIONS) if (section.json !== undefined && section.applies(model)) details[section.id] = section.json(model);
+  return Object.keys(details).length > 0 ? { details } : {};
 }
 
 function compact<T extends object>(o: T): T {

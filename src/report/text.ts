@@ -1,7 +1,8 @@
 import type { TraceModel } from '../model/trace-model.js';
 import type { Finding } from './findings.js';
 import type { InputSummary } from './input-summary.js';
-import { rankProfile } from './profile.js';
+import { SECTIONS } from './sections/index.js';
+import { int } from './sections/section.js';
 
 /** The terminal summary: findings first (worst first), then what each input holds. */
 export function renderText(findings: Finding[], inputs: { model: TraceModel; summary: InputSummary }[]): string {
@@ -16,8 +17,6 @@ export function renderText(findings: Finding[], inputs: { model: TraceModel; sum
   return `${out.join('\n')}\n`;
 }
 
-const int = (n: number) => n.toLocaleString('en-US');
-const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1).padStart(5)}%`;
 
 function bytes(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
@@ -45,16 +44,7 @@ function renderInput(model: TraceModel, s: InputSummary): string[] {
   const cpus = Object.entries(s.per_cpu).map(([c, n]) => `${c === '-1' ? 'cpu?' : `cpu${c}`} ${int(n)}`);
   row('per CPU', cpus.join(' · ') || 'none');
 
-  if (s.samples > 0) {
-    const profile = rankProfile(model, 10);
-    out.push('', 'Top functions by samples (self, total):');
-    for (const f of profile.functions) out.push(`  ${pct(f.self, profile.total)} ${pct(f.total, profile.total)}  ${f.func}  [${f.module}]`);
-    out.push('', 'Top stacks by samples (leaf ← callers):');
-    for (const st of profile.stacks.slice(0, 5)) {
-      const shown = st.frames.slice(0, 8).join(' ← ');
-      out.push(`  ${pct(st.weight, profile.total)}  ${shown}${st.frames.length > 8 ? ` ← … (${st.frames.length} frames)` : ''}`);
-    }
-  }
+  for (const section of SECTIONS) if (section.applies(model)) out.push('', ...section.text(model));
   out.push('', s.diagnostics.length === 0 ? 'Diagnostics: none' : 'Diagnostics:');
   for (const d of s.diagnostics) {
     const where = d.first.line !== undefined ? `line ${d.first.line}` : d.first.byte !== undefined ? `byte ${d.first.byte}` : '';

@@ -96,4 +96,14 @@ export const EVENT_SPECS: EventSpec[] = [
     templates: ['{dev:str} {rwbs:str} ({cmd:str}) {sector:int} + {nr:int} {rest:str}'],
     a0: 'sector', a1: 'nr', str0: 'dev',
   },
+  // Appended for ftrace. trace-cmd prints tlb_flush as `pages=-1 reason=local mm shootdown (3)`
+  // (an empty name for reasons it does not know: `reason= (4)`); same fields as the kernel form.
+  { names: ['tlb_flush'], kind: 'tlb_flush', templates: ['pages={pages:int} reason={why:str} ({reason:int})'], a0: 'pages', a1: 'reason', str0: 'why' },
+  // trace-cmd report -w appends the wakeup latency to its sched_switch plugin form.
+  {
+    names: ['sched_switch'], kind: 'sched_switch', templates: [`${SCHED_SWITCH_TRACE_CMD} Latency: {latency:str}`],
+    a0: 'prev_pid', a1: 'next_pid', a2: 'prev_state', str0: 'next_comm',
+  },
+  // trace_marker writes and trace_printk: the text is the payload (tracefs `tracing_mark_write:`/`print:`).
+  { names: ['tracing_mark_write', 'print', 'bprint', 'bputs'], kind: 'marker', templates: ['{text:str}'], str0: 'text' },
 ];
