@@ -15,6 +15,8 @@ export interface TraceFormat {
 export interface ParseHooks {
   /** Called after each chunk with the decoded bytes consumed so far. */
   onProgress?(bytes: number): void;
+  /** TSC frequency for formats that time in cycles (xentrace); the parser states its default when absent. */
+  cpuHz?: number;
 }
 
 /** Drive a line-oriented parser over an input's chunks. */

@@ -16,6 +16,8 @@ export interface LoadOptions {
   chunkBytes?: number;
   stdin?: Readable;
   onProgress?(bytes: number): void;
+  /** TSC frequency in Hz for cycle-timed formats (xentrace `--cpu-hz`). */
+  cpuHz?: number;
 }
 
 export class UnrecognisedInputError extends InputError {
@@ -42,7 +44,7 @@ export async function loadTrace(path: string, options: LoadOptions = {}): Promis
   const format = chooseFormat(input, options.format, converter?.format);
   const builder = new TraceBuilder(new Diagnostics(options.strict ?? false, path), format.id, path);
   if (via !== null) builder.meta.header['converted by'] = via;
-  await format.parse(input, builder, { onProgress: options.onProgress });
+  await format.parse(input, builder, { onProgress: options.onProgress, cpuHz: options.cpuHz });
   await finished;
   builder.meta.sourceBytes = input.bytesRead;
   if (input.truncated !== null) {

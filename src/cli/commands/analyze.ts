@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { StrictModeError } from '../../model/diagnostics.js';
 import type { TraceModel } from '../../model/trace-model.js';
 import { FORMATS, InputError, loadTrace } from '../../parsers/index.js';
@@ -18,6 +18,8 @@ interface AnalyzeOptions {
   json?: string;
   failOn: FindingSeverity | 'none';
   quiet?: boolean;
+  cpuHz?: number;
+  cpuMhz?: number;
 }
 
 /** `tracelens analyze <file...>`: parse, summarise, (soon) detect; text to stdout, JSON on request. */
@@ -31,6 +33,8 @@ export function registerAnalyze(program: Command): void {
     .option('--json <path>', 'write the findings document (tracelens.findings/v1) to a file, or - for stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['info', 'warning', 'error', 'none']).default('none'))
     .option('-q, --quiet', 'no text summary on stdout')
+    .option('--cpu-hz <hz>', 'TSC frequency for xentrace timestamps (xl info: cpu_mhz × 1e6)', positiveNumber)
+    .option('--cpu-mhz <mhz>', 'the same in MHz', positiveNumber)
     .action(async (files: string[], options: AnalyzeOptions) => {
       process.exitCode = await analyze(files, options);
     });
@@ -38,11 +42,13 @@ export function registerAnalyze(program: Command): void {
 
 async function analyze(files: string[], options: AnalyzeOptions): Promise<number> {
   if (files.filter((f) => f === '-').length > 1) throw new CliError('stdin (-) can be given only once');
+  if (options.cpuHz !== undefined && options.cpuMhz !== undefined) throw new CliError('give --cpu-hz or --cpu-mhz, not both');
+  const cpuHz = options.cpuHz ?? (options.cpuMhz !== undefined ? options.cpuMhz * 1e6 : undefined);
   const loaded: { model: TraceModel; summary: InputSummary }[] = [];
   for (const path of files) {
     const progress = progressReporter(path);
     try {
-      const model = await loadTrace(path, { format: options.format, strict: options.strict, stdin: process.stdin, onProgress: progress.update });
+      const model = await loadTrace(path, { format: options.format, strict: options.strict, stdin: process.stdin, onProgress: progress.update, cpuHz });
       loaded.push({ model, summary: summarizeInput(model, path) });
     } catch (err) {
       if (err instanceof StrictModeError) throw new CliError(`${err.message}\n(--strict: stopping at the first malformed record)`);
@@ -63,4 +69,10 @@ async function analyze(files: string[], options: AnalyzeOptions): Promise<number
   if (options.failOn === 'none') return EXIT.ok;
   const threshold = SEVERITY_RANK[options.failOn];
   return findings.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? EXIT.findings : EXIT.ok;
+}
+
+function positiveNumber(text: string): number {
+  const n = Number(text);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number');
+  return n;
 }

@@ -50,7 +50,11 @@ export const EVENT_SPECS: EventSpec[] = [
   { names: ['sys_exit'], kind: 'syscall_exit', templates: ['NR {nr:int} = {ret:int}'], a0: 'nr', a1: 'ret' },
   { names: ['sys_enter_*'], kind: 'syscall_enter', templates: ['{args:str}'], str0FromNameAfter: 'sys_enter_' },
   { names: ['sys_exit_*'], kind: 'syscall_exit', templates: ['{ret:hex}', '{ret:int}'], a1: 'ret', str0FromNameAfter: 'sys_exit_' },
-  { names: ['tlb_flush'], kind: 'tlb_flush', templates: ['pages:{pages:int} reason:{why:str} ({reason:int})'], a0: 'pages', a1: 'reason', str0: 'why' },
+  {
+    // trace-cmd prints `pages=-1 reason=local mm shootdown (3)`, with an empty name for reasons it does not know (`reason= (4)`).
+    names: ['tlb_flush'], kind: 'tlb_flush', templates: ['pages:{pages:int} reason:{why:str} ({reason:int})', 'pages={pages:int} reason={why:str} ({reason:int})'],
+    a0: 'pages', a1: 'reason', str0: 'why',
+  },
   { names: ['xen_mmu_flush_tlb', 'xen_mmu_flush_tlb_all'], kind: 'tlb_flush', templates: ['{rest:str}'], constants: { a0: -1 } },
   { names: ['xen_mmu_flush_tlb_one_user', 'xen_mmu_flush_tlb_single'], kind: 'tlb_flush', templates: ['addr {addr:hex}'], constants: { a0: 1 } },
   { names: ['xen_mmu_flush_tlb_multi', 'xen_mmu_flush_tlb_others'], kind: 'tlb_flush', templates: ['ncpus {ncpus:int} {rest:str}'], a2: 'ncpus', constants: { a0: -1 } },
@@ -75,7 +79,11 @@ export const EVENT_SPECS: EventSpec[] = [
     templates: ['napi poll on napi struct {napi:ptr} for device {dev:str} work {work:int} budget {budget:int}'],
     a0: 'work', a1: 'budget', str0: 'dev',
   },
-  { names: ['sched_switch'], kind: 'sched_switch', templates: [SCHED_SWITCH_KERNEL, SCHED_SWITCH_TRACE_CMD], a0: 'prev_pid', a1: 'next_pid', a2: 'prev_state', str0: 'next_comm' },
+  {
+    // trace-cmd report -w appends the wakeup latency to its plugin form (third layout).
+    names: ['sched_switch'], kind: 'sched_switch', templates: [SCHED_SWITCH_KERNEL, SCHED_SWITCH_TRACE_CMD, `${SCHED_SWITCH_TRACE_CMD} Latency: {latency:str}`],
+    a0: 'prev_pid', a1: 'next_pid', a2: 'prev_state', str0: 'next_comm',
+  },
   {
     names: ['sched_wakeup', 'sched_wakeup_new', 'sched_waking'], kind: 'sched_wakeup',
     templates: [
@@ -95,14 +103,6 @@ export const EVENT_SPECS: EventSpec[] = [
     names: ['block_rq_complete'], kind: 'block_complete',
     templates: ['{dev:str} {rwbs:str} ({cmd:str}) {sector:int} + {nr:int} {rest:str}'],
     a0: 'sector', a1: 'nr', str0: 'dev',
-  },
-  // Appended for ftrace. trace-cmd prints tlb_flush as `pages=-1 reason=local mm shootdown (3)`
-  // (an empty name for reasons it does not know: `reason= (4)`); same fields as the kernel form.
-  { names: ['tlb_flush'], kind: 'tlb_flush', templates: ['pages={pages:int} reason={why:str} ({reason:int})'], a0: 'pages', a1: 'reason', str0: 'why' },
-  // trace-cmd report -w appends the wakeup latency to its sched_switch plugin form.
-  {
-    names: ['sched_switch'], kind: 'sched_switch', templates: [`${SCHED_SWITCH_TRACE_CMD} Latency: {latency:str}`],
-    a0: 'prev_pid', a1: 'next_pid', a2: 'prev_state', str0: 'next_comm',
   },
   // trace_marker writes and trace_printk: the text is the payload (tracefs `tracing_mark_write:`/`print:`).
   { names: ['tracing_mark_write', 'print', 'bprint', 'bputs'], kind: 'marker', templates: ['{text:str}'], str0: 'text' },
