@@ -24,7 +24,60 @@ function capturePerfScript(dir) {
   return script.status === 0 && script.stdout.length > 0 ? script.stdout : null;
 }
 
+/**
+ * A valid xentrace binary made of the shared sample's windows re-emitted until MIN_BYTES, every
+ * TSC shifted forward by the sample's span per copy so each pCPU's time keeps increasing.
+ */
+function xentraceCopies(sample) {
+  const words = new Uint32Array(sample.buffer, sample.byteOffset, sample.length >>> 2);
+  const tscAt = []; // word index of each record's TSC low word
+  let min = Infinity;
+  let max = -Infinity;
+  for (let w = 0; w + 3 <= words.length; ) {
+    const end = w + 3 + (words[w + 2] >>> 2);
+    for (w += 3; w < end; ) {
+      const h = words[w];
+      if (h >>> 31) {
+        tscAt.push(w + 1);
+        const t = words[w + 2] * 2 ** 32 + words[w + 1];
+        min = Math.min(min, t);
+        max = Math.max(max, t);
+      }
+      w += 1 + (h >>> 31) * 2 + ((h >>> 28) & 7);
+    }
+  }
+  const span = max - min + 1000;
+  return function* copies() {
+    for (let k = 0; ; k++) {
+      const copy = new Uint32Array(words);
+      for (const at of tscAt) {
+        const t = copy[at + 1] * 2 ** 32 + copy[at] + k * span;
+        copy[at] = t % 2 ** 32;
+        copy[at + 1] = Math.floor(t / 2 ** 32);
+      }
+      yield Buffer.from(copy.buffer);
+    }
+  };
+}
+
 export const GENERATORS = {
+  /** xentrace binary: ../shared's real 10-window sample, repeated with TSCs shifted forward. */
+  xentrace: async (dir, root) => {
+    const path = join(dir, 'bench.xentrace.bin');
+    if (existsSync(path) && statSync(path).size >= MIN_BYTES) return { path, origin: 'cached from an earlier run' };
+    const sample = readFileSync(join(root, '..', 'shared', 'traces', 'xentrace', 'xentrace-parser-rs__examples_xentrace.first10windows.bin'));
+    const out = createWriteStream(path);
+    const write = (b) => new Promise((resolve) => (out.write(b) ? resolve() : out.once('drain', resolve)));
+    let written = 0;
+    for (const copy of xentraceCopies(sample)()) {
+      if (written >= MIN_BYTES) break;
+      await write(copy);
+      written += copy.length;
+    }
+    await new Promise((resolve) => out.end(resolve));
+    return { path, origin: '../shared xentrace sample (10 windows, 7 pCPUs) repeated with TSCs shifted forward' };
+  },
+
   /** `perf script -g` text: a live capture, or the committed real capture when perf cannot record here. */
   'perf-script': async (dir, root) => {
     const path = join(dir, 'bench.perf-script.txt');

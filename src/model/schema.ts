@@ -39,7 +39,36 @@ export const KINDS = [
   'function', // function-tracer call: str0 = function, a0 = parent func string id
   'sideband', // perf PERF_RECORD_* side-band record (comm/fork/exit/mmap…)
   'other', // any other event: name kept, str0 = raw payload
+  // Appended for xentrace (src/parsers/xentrace). domain/vcpu columns = the vCPU running on that pCPU.
+  'vmexit', // HVM exit: a0 = exit reason (VMX basic reason), a1 = guest rip (rounded above 2^53); str0 = reason name
+  'vmentry', // HVM entry back into the guest; no arguments
+  'runstate', // vCPU runstate change: a0 = domain, a1 = vcpu of the vCPU changing, a2 = old, a3 = new (0 running, 1 runnable, 2 blocked, 3 offline)
+  'vcpu_switch', // Xen context switch on a pCPU: a0 = prev domain, a1 = prev vcpu, a2 = next domain, a3 = next vcpu
+  'sched_other', // any other scheduler record (wake, block, credit/credit2 internals): a0..a3 = extra words 0..3
+  'pv_trap', // PV guest trap into Xen: a0 = trap number, a1 = error code (NaN when none), a2 = guest rip
+  'page_fault', // PV guest page fault handled by Xen: a0 = faulting address, a1 = error code, a2 = guest rip
+  'hvm_handler', // HVM exit handler record with no canonical kind (CPUID, HLT, NPF, I/O …): a0..a3 = extra words 0..3
+  'irq_bind', // physical IRQ vector management (bind/assign/move/clear): a0 = irq, a1 = vector, a2 = cpu or cpumask word
 ] as const;
+
+/**
+ * How xentrace records land on the canonical kinds (DESIGN §4), besides the appended ones above:
+ * - `hypercall`: PV_HYPERCALL_V2 / SUBCALL / v1 and HVM VMMCALL. a0 = op, a1 = first recorded argument,
+ *   a2 = second recorded argument, a3 = the V2 argument-presence field (bits 20..31 of word 0, shifted down);
+ *   str0 = op name, for grant_table_op `grant_table_op:<cmd>` (a1 = GNTTABOP cmd, a2 = count; cmd 5 = copy).
+ * - `syscall_exit`: the PV iret hypercall (op 23), how a 64-bit PV guest returns from every syscall;
+ *   a0 = NaN (the syscall is not traced), str0 = `iret`.
+ * - `tlb_flush`: PV mmuext_op hypercall (op 26: a0 = NaN, a3 = op count, str0 = `mmuext_op`), HVM CR3 write
+ *   (a0 = -1, a3 = CR3 value, str0 = `cr3`) or INVLPG (a0 = 1, a3 = address, str0 = `invlpg` | `invlpga`).
+ * - `grant_op`: MEM page grant map / unmap / transfer: a0 = GNTTABOP cmd (0 map, 1 unmap, 4 transfer), a2 = granting domain.
+ * - `irq_entry`: HW_IRQ_HANDLED, one row per handled IRQ (no irq_exit rows): a0 = irq, a1 = handler time in ns,
+ *   domain 32767 (Xen) and vcpu -1 because Xen, not the interrupted vCPU, handles it; and HVM INJ_VIRQ /
+ *   REINJ_VIRQ: a0 = guest vector, a2 = the `fake` flag, domain/vcpu = the vCPU it is injected into.
+ * - `irq_vector_entry`: HVM INTR (an external interrupt made the guest exit): a0 = x86 vector.
+ * - `other`: a0 = 28-bit event id, a1..a3 = extra words 0..2; str0 = every extra word in hex when the id is unknown.
+ * - `lost`: LOST_RECORDS: a0 = records lost, a1 = ns when the loss began (the row's time is when tracing resumed), a2/a3 = domain/vcpu then.
+ * Domain 32767 is Xen's idle domain (DOMID_IDLE).
+ */
 
 export type Kind = (typeof KINDS)[number];
 export const KIND_CODE: Readonly<Record<Kind, number>> = Object.fromEntries(
@@ -146,3 +175,13 @@ export interface TraceMeta {
   /** Header facts kept verbatim (perf `# key : value` lines, ftrace tracer …). */
   header: Record<string, string>;
 }
+
+/**
+ * `samples.domain` / `events.domain` value for code running in the Xen hypervisor itself rather
+ * than in a guest: Xen's DOMID_IDLE (0x7fff = 32767), the id xentrace and xenalyze print for the
+ * idle domain (`d32767v1`) and the one domain id no guest can have. xenoprof rows of the
+ * hypervisor image (`xen-syms*`) carry it, so detectors can tell Xen's `_spin_lock` from the
+ * guest kernel's without parsing image names. Guest domains keep their own id (0 = dom0);
+ * -1 stays "unknown". See src/parsers/xenoprof/README.md for how opreport images map to domains.
+ */
+export const DOMAIN_HYPERVISOR = 0x7fff;

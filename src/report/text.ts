@@ -1,20 +1,46 @@
 import type { TraceModel } from '../model/trace-model.js';
-import type { Finding } from './findings.js';
+import type { MetricValue } from '../detectors/registry.js';
+import type { Finding, Skipped } from './findings.js';
 import type { InputSummary } from './input-summary.js';
 import { SECTIONS } from './sections/index.js';
 import { int } from './sections/section.js';
 
-/** The terminal summary: findings first (worst first), then what each input holds. */
-export function renderText(findings: Finding[], inputs: { model: TraceModel; summary: InputSummary }[]): string {
+/**
+ * The terminal summary: findings first (worst first — the caller passes them sorted), each
+ * with its key numbers and advice; then the detectors that could not run and how to feed
+ * them; then what each input holds.
+ */
+export function renderText(findings: Finding[], inputs: { model: TraceModel; summary: InputSummary }[], skipped: Skipped[] = []): string {
   const out: string[] = [];
   out.push(findings.length === 0 ? 'Findings: none' : `Findings (${findings.length}, worst first):`);
   for (const f of findings) {
-    out.push(`  [${f.severity}] ${f.detector}: ${f.title}`);
+    out.push(`  [${f.severity.toUpperCase()}] ${f.detector}: ${f.title}`);
+    out.push(`      ${keyNumbers(f.metrics)}`);
     out.push(`      ${f.message}`);
     out.push(`      → ${f.recommendation}`);
   }
+  if (skipped.length > 0) {
+    out.push('', 'Not checked (the trace lacks the signal):');
+    for (const s of skipped) {
+      out.push(`  ${s.detector}: ${s.reason}`);
+      out.push(`      capture: ${s.capture_hint}`);
+    }
+  }
   for (const { model, summary } of inputs) out.push('', ...renderInput(model, summary));
   return `${out.join('\n')}\n`;
+}
+
+/** `share 0.998 · cpu 1 · rate_per_s 5000`: every metric that has a value, in the detector's order. */
+function keyNumbers(metrics: Record<string, MetricValue>): string {
+  return Object.entries(metrics)
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `${k} ${typeof v === 'number' ? formatNumber(v) : v}`)
+    .join(' · ');
+}
+
+function formatNumber(v: number): string {
+  if (Number.isInteger(v)) return int(v);
+  return Math.abs(v) >= 100 ? v.toFixed(0) : String(v);
 }
 
 

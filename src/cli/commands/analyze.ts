@@ -4,7 +4,7 @@ import { StrictModeError } from '../../model/diagnostics.js';
 import type { TraceModel } from '../../model/trace-model.js';
 import { FORMATS, InputError, loadTrace } from '../../parsers/index.js';
 import type { FindingSeverity } from '../../report/findings.js';
-import { SEVERITY_RANK, findingsDocument, renderJson, runDetectors } from '../../report/findings.js';
+import { SEVERITY_RANK, SettingsError, describeSettings, findingsDocument, parseDetectorSettings, renderJson, runDetectors } from '../../report/findings.js';
 import type { InputSummary } from '../../report/input-summary.js';
 import { summarizeInput } from '../../report/input-summary.js';
 import { renderText } from '../../report/text.js';
@@ -20,13 +20,14 @@ interface AnalyzeOptions {
   quiet?: boolean;
   cpuHz?: number;
   cpuMhz?: number;
+  set: string[];
 }
 
-/** `tracelens analyze <file...>`: parse, summarise, (soon) detect; text to stdout, JSON on request. */
+/** `tracelens analyze <file...>`: parse, summarise, detect; text to stdout, JSON on request. */
 export function registerAnalyze(program: Command): void {
   program
     .command('analyze')
-    .description('read traces (perf script text, perf.data, .gz, - for stdin) and summarise them')
+    .description('read traces (perf script text, perf.data, ftrace, .gz, - for stdin), run the detectors, and summarise')
     .argument('<file...>', 'trace files; - reads stdin')
     .addOption(new Option('--format <id>', 'skip format detection').choices(FORMATS.map((f) => f.id)))
     .option('--strict', 'treat the first malformed record as fatal (exit 2)')
@@ -35,6 +36,8 @@ export function registerAnalyze(program: Command): void {
     .option('-q, --quiet', 'no text summary on stdout')
     .option('--cpu-hz <hz>', 'TSC frequency for xentrace timestamps (xl info: cpu_mhz × 1e6)', positiveNumber)
     .option('--cpu-mhz <mhz>', 'the same in MHz', positiveNumber)
+    .option('--set <detector.key=value>', 'override a detector threshold, e.g. irq-pinned.share_min=0.8 (repeatable)', collect, [])
+    .addHelpText('after', `\nDetector settings (--set detector.key=value):\n${describeSettings().map((l) => `  ${l}`).join('\n')}`)
     .action(async (files: string[], options: AnalyzeOptions) => {
       process.exitCode = await analyze(files, options);
     });
@@ -44,6 +47,14 @@ async function analyze(files: string[], options: AnalyzeOptions): Promise<number
   if (files.filter((f) => f === '-').length > 1) throw new CliError('stdin (-) can be given only once');
   if (options.cpuHz !== undefined && options.cpuMhz !== undefined) throw new CliError('give --cpu-hz or --cpu-mhz, not both');
   const cpuHz = options.cpuHz ?? (options.cpuMhz !== undefined ? options.cpuMhz * 1e6 : undefined);
+  // Settings are checked before any input is read: a typo should not cost a 1 GB parse.
+  let settings;
+  try {
+    settings = parseDetectorSettings(options.set);
+  } catch (err) {
+    if (err instanceof SettingsError) throw new CliError(err.message);
+    throw err;
+  }
   const loaded: { model: TraceModel; summary: InputSummary }[] = [];
   for (const path of files) {
     const progress = progressReporter(path);
@@ -58,17 +69,24 @@ async function analyze(files: string[], options: AnalyzeOptions): Promise<number
       progress.done();
     }
   }
-  const { findings: found, skipped } = runDetectors(loaded.map((l) => l.model));
+  const { findings: found, skipped } = runDetectors(
+    loaded.map((l) => l.model),
+    settings,
+  );
   const findings = findingsDocument(
     loaded.map((l) => l.summary),
     found,
     skipped,
   );
   if (options.json !== undefined) await writeOutput(options.json, renderJson(findings));
-  if (!options.quiet && options.json !== '-') await writeOutput('-', renderText(findings.findings, loaded));
+  if (!options.quiet && options.json !== '-') await writeOutput('-', renderText(findings.findings, loaded, findings.skipped));
   if (options.failOn === 'none') return EXIT.ok;
   const threshold = SEVERITY_RANK[options.failOn];
   return findings.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? EXIT.findings : EXIT.ok;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function positiveNumber(text: string): number {

@@ -33,6 +33,7 @@ const SCHED_SWITCH_KERNEL =
   'prev_comm={prev_comm:str} prev_pid={prev_pid:int} prev_prio={prev_prio:int} prev_state={prev_state:state} ==> next_comm={next_comm:str} next_pid={next_pid:int} next_prio={next_prio:int}';
 const SCHED_SWITCH_TRACE_CMD =
   '{prev_comm:str}:{prev_pid:int} [{prev_prio:int}] {prev_state:state} ==> {next_comm:str}:{next_pid:int} [{next_prio:int}]';
+const SCHED_SWITCH_TRACE_CMD_W = '{prev_comm:str}:{prev_pid:int} [{prev_prio:int}] W ==> {next_comm:str}:{next_pid:int} [{next_prio:int}]';
 
 export const EVENT_SPECS: EventSpec[] = [
   { names: ['irq_handler_entry'], kind: 'irq_entry', templates: ['irq={irq:int} name={name:str}', 'irq={irq:int} handler={name:str}'], a0: 'irq', str0: 'name' },
@@ -80,8 +81,10 @@ export const EVENT_SPECS: EventSpec[] = [
     a0: 'work', a1: 'budget', str0: 'dev',
   },
   {
-    // trace-cmd report -w appends the wakeup latency to its plugin form (third layout).
-    names: ['sched_switch'], kind: 'sched_switch', templates: [SCHED_SWITCH_KERNEL, SCHED_SWITCH_TRACE_CMD, `${SCHED_SWITCH_TRACE_CMD} Latency: {latency:str}`],
+    // Appended layouts: trace-cmd report -w adds the wakeup latency; trace-cmd's plugin prints the
+    // kernel's idle state (I) as `W` from an older letter table, which has no state bit here (a2 stays NaN).
+    names: ['sched_switch'], kind: 'sched_switch',
+    templates: [SCHED_SWITCH_KERNEL, SCHED_SWITCH_TRACE_CMD, `${SCHED_SWITCH_TRACE_CMD} Latency: {latency:str}`, SCHED_SWITCH_TRACE_CMD_W, `${SCHED_SWITCH_TRACE_CMD_W} Latency: {latency:str}`],
     a0: 'prev_pid', a1: 'next_pid', a2: 'prev_state', str0: 'next_comm',
   },
   {

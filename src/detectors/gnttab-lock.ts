@@ -1,0 +1,188 @@
+import { SPIN_FUNC, baseName, classifyFrames, isGrantTableFunc, isHypervisorImage, stackBits } from './frames.js';
+import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './registry.js';
+import { countsSample, kindCode } from './trace-facts.js';
+import { captureHint, percentile, perSecond, ratio, share, severityFor, stackText, topEntries, window } from './util.js';
+
+/**
+ * gnttab-lock (DESIGN §5): grant copies serialised behind the per-domain grant-table lock.
+ *   spin_share   = weight of samples spinning on a lock with a grant-table frame among the
+ *                  spin frame's callers / all samples (flat profiles: spin symbols in the
+ *                  hypervisor image / all samples, reported only beside hot grant-table symbols);
+ *   gnttab_share = weight of samples with any grant-table frame / all samples.
+ * xentrace has no samples and no lock events: time in a grant_table_op hypercall is the gap
+ * to the next record on that pCPU, the uncontended cost per item is the 10th percentile of
+ * time/count, and the excess is counted as lock wait; shares are of duration × pCPUs.
+ */
+const HINTS = {
+  'perf-script': 'perf record -a -g -F 999 -- sleep 10   # in dom0 / the driver domain, while the guests push traffic',
+  ftrace: 'ftrace has no profile samples: use perf record -a -g in dom0, or xentrace -e 0x0020f000 for grant_table_op hypercalls',
+  xentrace: 'xentrace -D -e 0x0020f000,0x0010f000 -T 10 gnt.xentrace   # PV hypercalls (op 20 grant_table_op) and grant map/unmap',
+  xenoprof: 'opcontrol --start --xen=/boot/xen-syms-$(xl info xen_version) --active-domains=0 … ; opreport -l -c   # hypervisor symbols with callers',
+};
+
+export const gnttabLock: Detector = {
+  id: 'gnttab-lock',
+  summary: 'grant copies serialised on the grant-table lock (spinning under grant-table code)',
+  needs: 'profile samples with grant-table frames (perf -g in dom0, opreport with a xen-syms image), or xentrace grant_table_op hypercall records',
+  defaults: { warning: 0.05, error: 0.2, min_spin_share: 0.01, min_gnttab_share: 0.01, min_samples: 50, min_ops: 50 },
+  settingsDoc: {
+    warning: 'spin_share for a warning',
+    error: 'spin_share for an error',
+    min_spin_share: 'spin_share below which nothing is reported',
+    min_gnttab_share: 'gnttab_share below which nothing is reported',
+    min_samples: 'sample weight needed for the profile path',
+    min_ops: 'grant_table_op hypercalls needed for the xentrace path',
+  },
+  run(ctx: DetectorContext): DetectorResult {
+    const { facts } = ctx;
+    const fromSamples = facts.sampleCount > 0 ? samplesPath(ctx) : null;
+    if (fromSamples !== null) return { findings: fromSamples };
+    const fromOps = hypercallPath(ctx);
+    if (fromOps !== null) return { findings: fromOps };
+    return {
+      skipped: facts.sampleCount > 0 ? 'no grant-table frames in the profile (not a Xen dom0 / driver-domain or hypervisor profile?)' : 'no profile samples and no grant_table_op hypercall records',
+      captureHint: captureHint(HINTS, facts.format),
+    };
+  },
+};
+
+function samplesPath(ctx: DetectorContext): DetectorFinding[] | null {
+  const { model, facts, settings } = ctx;
+  const bits = classifyFrames(model, [(f) => SPIN_FUNC.test(baseName(f)), (f) => isGrantTableFunc(f), (_f, m) => isHypervisorImage(m)]);
+  const { leaf, self, nested } = stackBits(model, bits, { 0: 1 });
+  const s = model.samples;
+  let total = 0, gnt = 0, spin = 0, flatSpinXen = 0;
+  const spinStacks = new Map<number, number>();
+  const perCpu = new Map<number, number>();
+  let first = Infinity, last = -Infinity;
+  for (let i = 0; i < s.tsNs.length; i++) {
+    if (!countsSample(model, facts, i)) continue;
+    const w = s.weight[i];
+    total += w;
+    const st = s.stack[i];
+    if (st < 0) continue;
+    if ((self[st] & 2) !== 0) gnt += w;
+    if ((nested[st] & 1) !== 0) {
+      spin += w;
+      spinStacks.set(st, (spinStacks.get(st) ?? 0) + w);
+      perCpu.set(s.cpu[i], (perCpu.get(s.cpu[i]) ?? 0) + w);
+      if (s.tsNs[i] < first) first = s.tsNs[i];
+      if (s.tsNs[i] > last) last = s.tsNs[i];
+    } else if ((leaf[st] & 5) === 5 && model.stacks.parent[st] < 0) {
+      flatSpinXen += w; // a flat opreport row: hypervisor spin symbol with no caller known
+      spinStacks.set(st, (spinStacks.get(st) ?? 0) + w);
+    }
+  }
+  if (gnt === 0) return null;
+  const flat = facts.samplesWithCallchain === 0;
+  const spinW = flat ? flatSpinXen : spin;
+  const spinShare = total > 0 ? spinW / total : 0;
+  const gntShare = total > 0 ? gnt / total : 0;
+  if (total < settings.min_samples || spinShare < settings.min_spin_share || gntShare < settings.min_gnttab_share) return [];
+  const tops = topEntries(spinStacks, 5);
+  return [
+    {
+      severity: severityFor(spinShare, settings.warning, settings.error),
+      title: `grant-table lock contention: ${(spinShare * 100).toFixed(1)}% of samples spin ${flat ? 'in the hypervisor beside grant-table work' : 'under grant-table code'}`,
+      message:
+        `${spinW} of ${total} samples spin on a lock${flat ? ' in the hypervisor image (flat profile: no callers, so this is co-occurrence with' : ' with a grant-table frame above (of'} ${gnt} samples (${(gntShare * 100).toFixed(1)}%) in grant-table code${flat ? ')' : ')'}.`,
+      metrics: { spin_share: share(spinShare), gnttab_share: share(gntShare), spin_of_gnttab: share(gnt > 0 ? spinW / gnt : 0), samples: total, source: flat ? 'flat profile' : 'callchains' },
+      evidence: {
+        top_stacks: tops.map(([st, w]) => ({ stack: stackText(model, st, 10), samples: w, share: share(w / total) })),
+        per_cpu: [...perCpu.entries()].sort((a, b) => a[0] - b[0]).map(([cpu, w]) => ({ cpu, spin_samples: w })),
+      },
+      recommendation: ADVICE,
+      window: window(first, last),
+    },
+  ];
+}
+
+const ADVICE =
+  'Grant copies from many queues serialise on one domain\'s grant-table lock. Upgrade to a Xen with the per-CPU grant-table rwlock (Xen ≥ 4.7), make copy batches fewer and larger (netback: larger rings, GSO so one copy carries more data), and split traffic over per-queue backends/vifs (several netback queues, or several guests\' vifs) so they do not share one grant table.';
+
+/** xentrace: grant_table_op hypercalls (grant_op kind, or hypercall op 20), timed by the next record on the pCPU. */
+function hypercallPath(ctx: DetectorContext): DetectorFinding[] | null {
+  const { model, facts, settings } = ctx;
+  const e = model.events;
+  const GRANT = kindCode('grant_op');
+  const HC = kindCode('hypercall');
+  // grant_table_op hypercalls (xentrace PV_HYPERCALL_V2: a0 = 20, a1 = cmd, a2 = count) when the trace
+  // has them; otherwise grant_op rows (a1 = count when the format gives one). xentrace's grant_op rows
+  // are MEM map/unmap records written inside the hypercall, so they never end one.
+  let useHypercalls = false;
+  if ((facts.kindCounts.hypercall ?? 0) > 0) {
+    for (let i = 0; i < e.kind.length && !useHypercalls; i++) useHypercalls = e.kind[i] === HC && e.a0[i] === 20;
+  }
+  if (!useHypercalls && (facts.kindCounts.grant_op ?? 0) === 0) return null;
+  let open = new Int32Array(Math.max(facts.cpus, 1)).fill(-1); // pCPU → index of the grant op in progress
+  const starts: number[] = [];
+  const durs: number[] = [];
+  const counts: number[] = [];
+  const doms = new Map<number, number>();
+  let ops = 0;
+  for (let i = 0; i < e.kind.length; i++) {
+    const cpu = e.cpu[i];
+    const k = e.kind[i];
+    if (cpu < 0 || (useHypercalls && k === GRANT)) continue;
+    if (cpu >= open.length) open = Int32Array.from({ length: cpu + 1 }, (_, c) => (c < open.length ? open[c] : -1));
+    const pending = open[cpu];
+    if (pending >= 0) {
+      starts.push(e.tsNs[pending]);
+      durs.push(e.tsNs[i] - e.tsNs[pending]);
+      counts.push(useHypercalls ? e.a2[pending] : e.a1[pending]);
+      open[cpu] = -1;
+    }
+    const isGrant = useHypercalls ? k === HC && e.a0[i] === 20 : k === GRANT;
+    if (!isGrant) continue;
+    ops++;
+    open[cpu] = i;
+    doms.set(e.domain[i], (doms.get(e.domain[i]) ?? 0) + 1);
+  }
+  if (ops === 0) return null;
+  if (ops < settings.min_ops || facts.durationNs <= 0) return [];
+  const perItem = durs.map((d, j) => d / (counts[j] > 0 ? counts[j] : 1));
+  const service = percentile([...perItem], 10);
+  let busy = 0, wait = 0, items = 0;
+  for (let j = 0; j < durs.length; j++) {
+    const n = counts[j] > 0 ? counts[j] : 1;
+    items += n;
+    busy += durs[j];
+    wait += Math.max(0, durs[j] - n * service);
+  }
+  const capacity = facts.durationNs * Math.max(facts.cpus, 1);
+  const spinShare = wait / capacity;
+  const gntShare = busy / capacity;
+  const concurrent = overlapFraction(starts, durs);
+  if (spinShare < settings.min_spin_share || gntShare < settings.min_gnttab_share) return [];
+  const rate = perSecond(ops, facts.durationNs);
+  return [
+    {
+      severity: severityFor(spinShare, settings.warning, settings.error),
+      title: `grant-table lock contention: grant_table_op calls wait ${(spinShare * 100).toFixed(1)}% of pCPU time`,
+      message: `${ops} grant_table_op hypercalls (${rate}/s, ${ratio(items / ops)} items each) took ${(gntShare * 100).toFixed(1)}% of pCPU time; beyond the uncontended ${(service / 1e3).toFixed(2)} µs per item, ${(spinShare * 100).toFixed(1)}% was waiting; ${(concurrent * 100).toFixed(0)}% of that time several pCPUs were in grant ops at once.`,
+      metrics: { spin_share: share(spinShare), gnttab_share: share(gntShare), spin_of_gnttab: share(busy > 0 ? wait / busy : 0), ops, rate_per_s: rate, mean_batch: ratio(items / ops), concurrent_fraction: share(concurrent), source: 'hypercalls' },
+      evidence: {
+        by_calling_domain: [...doms.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([domain, n]) => ({ domain, ops: n })),
+        uncontended_ns_per_item: Math.round(service),
+        estimated: 'hypercall time = gap to the next record on the pCPU; wait = time beyond count × p10 per-item time',
+      },
+      recommendation: ADVICE,
+      window: window(starts[0] ?? NaN, (starts[starts.length - 1] ?? NaN) + (durs[durs.length - 1] ?? 0)),
+    },
+  ];
+}
+
+/** Fraction of grant-op busy time during which two or more pCPUs were in a grant op. */
+function overlapFraction(starts: number[], durs: number[]): number {
+  const edges: [number, number][] = [];
+  for (let j = 0; j < starts.length; j++) edges.push([starts[j], 1], [starts[j] + durs[j], -1]);
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let active = 0, prev = 0, any = 0, multi = 0;
+  for (const [t, d] of edges) {
+    if (active >= 1) any += t - prev;
+    if (active >= 2) multi += t - prev;
+    active += d;
+    prev = t;
+  }
+  return any > 0 ? multi / any : 0;
+}

@@ -1,0 +1,125 @@
+import type { Actor } from './event-queue.js';
+import type { CpuLog } from './log.js';
+import { EV } from './log.js';
+import type { DomKind } from './stacks.js';
+
+/** Interrupt handlers run before softirqs, softirqs before tasks (non-preemptive, by priority). */
+export const PRIO = { irq: 0, softirq: 1, task: 2 } as const;
+
+/**
+ * A unit of work on one vCPU. `start` emits the trace events and busy segments of the work,
+ * all at times in [t, end], and returns `end`; `finish` runs at `end` and applies the work's
+ * effects on other parts of the model (ring pushes, notifications, wake-ups).
+ */
+export interface Item {
+  prio: number;
+  /** Task id for task items; -1 for interrupt-context work (it runs on whatever is current). */
+  task: number;
+  start(cpu: VCpu, t: number): number;
+  finish(cpu: VCpu, t: number): void;
+}
+
+export interface CpuHost {
+  wakeLatency: number;
+  /** Tasks with an item queued somewhere (a task never has two). */
+  taskQueued: Uint8Array;
+  schedule(t: number, actor: Actor, arg: number): void;
+}
+
+const BEGIN = 0;
+const DONE = 1;
+
+/**
+ * One vCPU pinned to one pCPU. It runs items one at a time, highest priority first, and
+ * blocks in the hypervisor when it has nothing to do (the records xentrace sees), which is
+ * also why an interrupt on an idle vCPU pays the wake-up latency.
+ */
+export class VCpu implements Actor {
+  private readonly queues: Item[][] = [[], [], []];
+  private readonly heads = [0, 0, 0];
+  private current: Item | null = null;
+  private state: 'idle' | 'waking' | 'running' = 'idle';
+  /** The task on the CPU (the context interrupt work runs in); starts idle. */
+  curTask: number;
+  busyNs = 0;
+  private busySince = 0;
+
+  constructor(
+    readonly gid: number,
+    readonly domain: number,
+    readonly index: number,
+    readonly kind: DomKind,
+    readonly idleTask: number,
+    readonly log: CpuLog,
+    private readonly host: CpuHost,
+  ) {
+    this.curTask = idleTask;
+  }
+
+  get idle(): boolean {
+    return this.state === 'idle';
+  }
+
+  enqueue(item: Item, t: number): void {
+    this.queues[item.prio].push(item);
+    if (item.task >= 0) this.host.taskQueued[item.task] = 1;
+    if (this.state !== 'idle') return;
+    this.state = 'waking';
+    this.log.emit(t, EV.X_WAKE, this.idleTask, -1, this.domain, this.index);
+    this.host.schedule(t + this.host.wakeLatency, this, BEGIN);
+  }
+
+  fire(t: number, arg: number): void {
+    if (arg === DONE) {
+      const item = this.current as Item;
+      this.current = null;
+      item.finish(this, t);
+      this.busyNs += t - this.busySince;
+    }
+    this.runNext(t);
+  }
+
+  private take(): Item | null {
+    for (let p = 0; p < 3; p++) {
+      const q = this.queues[p];
+      if (this.heads[p] < q.length) {
+        const item = q[this.heads[p]++];
+        if (this.heads[p] > 64 && this.heads[p] * 2 > q.length) {
+          q.splice(0, this.heads[p]);
+          this.heads[p] = 0;
+        }
+        return item;
+      }
+    }
+    return null;
+  }
+
+  private runNext(t: number): void {
+    const item = this.take();
+    const prev = this.curTask;
+    const prevBlocked = prev !== this.idleTask && this.host.taskQueued[prev] === 0;
+    if (item === null) {
+      if (prev !== this.idleTask) this.switchTo(t, this.idleTask, 1);
+      this.state = 'idle';
+      this.log.emit(t, EV.X_BLOCK, this.idleTask, -1, this.domain, this.index);
+      return;
+    }
+    this.state = 'running';
+    if (item.task >= 0) {
+      this.host.taskQueued[item.task] = 0;
+      if (item.task !== prev) this.switchTo(t, item.task, prevBlocked ? 1 : 0);
+    } else if (prevBlocked) {
+      // The task that ran last has blocked: interrupt work now runs on the idle task.
+      this.switchTo(t, this.idleTask, 1);
+    }
+    this.current = item;
+    this.busySince = t;
+    const end = item.start(this, t);
+    this.host.schedule(end, this, DONE);
+  }
+
+  private switchTo(t: number, next: number, prevState: number): void {
+    this.log.emit(t, EV.SCHED_SWITCH, this.curTask, -1, this.curTask, prevState, next);
+    this.curTask = next;
+  }
+}
