@@ -17,11 +17,12 @@ export interface RankedStack {
  * Hot functions and stacks by sample weight. Weights are first summed per stack id, so
  * each distinct stack is walked once however many samples share it.
  */
-export function rankProfile(model: TraceModel, topN = 10): { functions: RankedFunction[]; stacks: RankedStack[]; total: number } {
+export function rankProfile(model: TraceModel, topN = 10, event = -1): { functions: RankedFunction[]; stacks: RankedStack[]; total: number } {
   const perStack = new Map<number, number>();
   let total = 0;
   const s = model.samples;
   for (let i = 0; i < s.stack.length; i++) {
+    if (event >= 0 && s.event[i] !== event) continue;
     const w = s.weight[i];
     total += w;
     perStack.set(s.stack[i], (perStack.get(s.stack[i]) ?? 0) + w);
@@ -53,4 +54,14 @@ export function rankProfile(model: TraceModel, topN = 10): { functions: RankedFu
     .slice(0, topN)
     .map(([, weight, st]) => ({ frames: model.stackFuncs(st), weight }));
   return { functions, stacks, total };
+}
+
+/** Sampling events by total weight, heaviest first (ties by name): cycles and LLC misses never mix. */
+export function sampleEvents(model: TraceModel): { event: number; name: string; weight: number }[] {
+  const weights = new Map<number, number>();
+  const s = model.samples;
+  for (let i = 0; i < s.event.length; i++) weights.set(s.event[i], (weights.get(s.event[i]) ?? 0) + s.weight[i]);
+  return [...weights.entries()]
+    .map(([event, weight]) => ({ event, name: model.str(event), weight }))
+    .sort((a, b) => b.weight - a.weight || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
