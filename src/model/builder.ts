@@ -73,8 +73,8 @@ export class TraceBuilder {
   }
 
   finish(): TraceModel {
-    const events = this.events.trimmed();
-    const samples = this.samples.trimmed();
+    const events = this.events.finish();
+    const samples = this.samples.finish();
     let min = Infinity;
     for (const ts of events.tsNs) if (ts < min) min = ts;
     for (const ts of samples.tsNs) if (ts < min) min = ts;
@@ -90,8 +90,8 @@ export class TraceBuilder {
       this.pool.strings,
       events,
       samples,
-      this.stacks.stacks.trimmed(),
-      this.stacks.frames.trimmed(),
+      this.stacks.stacks.finish(),
+      this.stacks.frames.finish(),
       this.threads.rows,
       this.diagnostics.summaries(),
     );
