@@ -1,10 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { TOOL } from '../report/findings.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerSimulate } from './commands/simulate.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** Every command registers itself here: one file per command under commands/. */
-const COMMANDS = [registerAnalyze];
+const COMMANDS = [registerAnalyze, registerSimulate];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('tracelens')

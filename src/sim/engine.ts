@@ -5,7 +5,7 @@ import { EventQueue } from './event-queue.js';
 import type { Task } from './log.js';
 import type { LogParts } from './log.js';
 import { CpuLog, Names } from './log.js';
-import { Prng } from './prng.js';
+import { JitterTable, Prng } from './prng.js';
 import type { IrqPolicy, Scenario } from './scenario.js';
 import type { DomKind } from './stacks.js';
 import { stackId } from './stacks.js';
@@ -52,6 +52,8 @@ export class Sim implements CpuHost {
   readonly cpus: VCpu[] = [];
   readonly domains = new Map<number, Domain>();
   readonly wakeLatency: number;
+  private readonly jitter: JitterTable;
+  private readonly deliveries = new Map<Item, Delivery>();
   skbSeq = 0;
 
   constructor(
@@ -60,6 +62,7 @@ export class Sim implements CpuHost {
     private readonly record: (domain: number) => LogParts,
   ) {
     this.rng = new Prng(seed, 1);
+    this.jitter = new JitterTable(this.rng, s.costs.cv);
     this.wakeLatency = s.costs.wakeLatency;
     this.addDomain(0, 0, s.dom0.vcpus, s.dom0.irq, 1);
     for (const g of s.guests) this.addDomain(g.id, g.type === 'pv64' ? 2 : 1, g.vcpus, g.irq, g.queues);
@@ -112,7 +115,7 @@ export class Sim implements CpuHost {
 
   /** A jittered cost (ns). */
   cost(ns: number): number {
-    return this.rng.jitter(ns, this.s.costs.cv);
+    return this.jitter.cost(ns);
   }
 
   schedule(t: number, actor: Actor, arg: number): void {
@@ -123,9 +126,18 @@ export class Sim implements CpuHost {
     this.q.push(t, new Callback(fn), 0);
   }
 
-  /** An event-channel notification: the item runs on `cpu` once the upcall arrives. */
+  /**
+   * An event-channel notification: the item runs on `cpu` once the upcall arrives. An item has
+   * at most one notification in flight (its sender checks the item is armed), so the carrier
+   * object is made once per item and reused.
+   */
   deliver(cpu: VCpu, item: Item, t: number): void {
-    this.q.push(t + this.s.costs.notifyLatency, new Delivery(cpu, item), 0);
+    let d = this.deliveries.get(item);
+    if (d === undefined) {
+      d = new Delivery(cpu, item);
+      this.deliveries.set(item, d);
+    }
+    this.q.push(t + this.s.costs.notifyLatency, d, 0);
   }
 
   newSkb(): number {

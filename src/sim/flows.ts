@@ -1,17 +1,15 @@
 import type { Item, VCpu } from './cpu.js';
 import { PRIO } from './cpu.js';
 import type { Sim } from './engine.js';
+import { AckRx } from './acks.js';
 import { EV } from './log.js';
 import type { FrontTx } from './netfront.js';
-import { CALLBACK_VECTOR } from './netfront.js';
 import type { Pkt, StreamHooks } from './packet.js';
 import { flowHash, slotsFor } from './packet.js';
 
 /** TCP small queues: bytes a socket may have below it (qdisc + driver ring), 256 KiB = 4 GSO skbs. */
 const TSQ_SKBS = 4;
 const READ_BYTES = 131072;
-const NET_RX = 3;
-const BUDGET = 64;
 const IRET = 23;
 const NR_READ = 0;
 const NR_WRITE = 1;
@@ -59,7 +57,7 @@ export class Flows implements StreamHooks {
     this.interval = f.gbpsEach === null ? 0 : Math.round((f.skbBytes * 8) / f.gbpsEach);
     for (let q = 0; q < fronts.length; q++) this.acks.push(new AckRx(sim, this, f.from, q));
     const sendPid = 2100;
-    const recvPid = 2200;
+    const recvPid = sendPid + f.count + 100; // tids never collide, however many streams
     for (let i = 0; i < f.count; i++) {
       const h = flowHash(0x0a000001, 0x0a000002, f.srcPortBase + i, f.dstPort);
       const sv = from.vcpus[i % from.vcpus.length];
@@ -227,80 +225,5 @@ export class Flows implements StreamHooks {
 
   receiverAt(flow: number): { task: number; vcpu: number } {
     return this.streams[flow].receiver;
-  }
-}
-
-/** ACKs arriving at the sending guest on one queue: NAPI work that opens the senders' windows. */
-class AckRx {
-  private armed = true;
-  private readonly pending = new Map<number, number>();
-  private readonly irq: number;
-  private readonly irqName: number;
-  private readonly dev: number;
-  private readonly item: Item;
-  private readonly wake: number[] = [];
-
-  constructor(
-    private readonly sim: Sim,
-    private readonly flows: Flows,
-    domain: number,
-    private readonly queue: number,
-  ) {
-    const name = `eth0-q${queue}-rx`;
-    this.irq = sim.irqNumber(domain, name);
-    this.irqName = sim.names.id(name);
-    this.dev = sim.names.id('eth0');
-    const cpu = sim.irqCpu(domain, queue);
-    this.item = {
-      prio: PRIO.irq,
-      task: -1,
-      start: (c, t) => this.run(c, t),
-      finish: (c, t) => {
-        for (const f of this.wake) flows.wakeSender(f, t);
-        this.wake.length = 0;
-        if (this.pending.size > 0) c.enqueue(this.item, t);
-        else this.armed = true;
-      },
-    };
-    this.cpu = cpu;
-  }
-
-  private readonly cpu: VCpu;
-
-  /** An ACK for `n` skbs of `flow` leaves the receiver; it crosses dom0 before it arrives. */
-  ack(flow: number, n: number, t: number): void {
-    this.pending.set(flow, (this.pending.get(flow) ?? 0) + n);
-    if (!this.armed) return;
-    this.armed = false;
-    this.sim.at(t + this.sim.s.costs.notifyLatency, (t2) => this.sim.deliver(this.cpu, this.item, t2));
-  }
-
-  private run(cpu: VCpu, t: number): number {
-    const sim = this.sim;
-    const task = cpu.curTask;
-    const stack = sim.stack('ack', cpu.kind);
-    cpu.log.emit(t, EV.X_UPCALL, task, -1, CALLBACK_VECTOR);
-    cpu.log.emit(t, EV.IRQ_ENTRY, task, stack, this.irq, this.irqName);
-    let c = t + sim.cost(sim.s.costs.irq);
-    cpu.log.busy(t, c, stack, task);
-    cpu.log.emit(c, EV.IRQ_EXIT, task, stack, this.irq);
-    cpu.log.emit(c, EV.SOFTIRQ_RAISE, task, stack, NET_RX);
-    cpu.log.emit(c, EV.SOFTIRQ_ENTRY, task, stack, NET_RX);
-    let work = 0;
-    for (const [flow, n] of this.pending) {
-      work += n;
-      if (this.flows.acked(flow, n)) {
-        const s = this.flows.senderAt(flow);
-        cpu.log.emit(c, EV.SCHED_WAKEUP, task, stack, s.task, s.vcpu);
-        this.wake.push(flow);
-      }
-    }
-    this.pending.clear();
-    const d = sim.cost(work * sim.s.costs.ackPkt);
-    cpu.log.busy(c, c + d, stack, task);
-    c += d;
-    cpu.log.emit(c, EV.NAPI_POLL, task, stack, this.dev, this.queue, Math.min(work, BUDGET), BUDGET);
-    cpu.log.emit(c, EV.SOFTIRQ_EXIT, task, stack, NET_RX);
-    return c;
   }
 }

@@ -1,18 +1,20 @@
-import type { Prng } from './prng.js';
-
-/** How recently another backend must have copied to count as concurrent. */
-const WINDOW_NS = 300_000;
+/** Slack when deciding whether two backends' hypercalls overlap (entry/exit paths around the copy). */
+const SLACK_NS = 5_000;
 
 /**
  * A domain's grant-table lock, as Xen takes it for every grant-copy op that touches the
- * domain's grants (`__acquire_grant_for_copy`). Every op waits one lock hold for each other
- * backend copying against the same domain at the time (one that copied in the last 300 µs):
- * contention grows with the number of concurrent backends, which keeps multi-queue scaling
- * below linear (README, Calibration). Counting backends, not instantaneous overlaps, keeps
- * spin from feeding on spin: a spinning CPU does not hold the lock.
+ * domain's grants (`__acquire_grant_for_copy`). Every op of a grant-copy hypercall waits one
+ * lock hold for each other backend inside a grant-copy hypercall on the same domain at the
+ * time: contention grows with the number of concurrent backends, which keeps multi-queue
+ * scaling below linear (README, Calibration), and stays small while backends copy now and
+ * then. The others are counted once per hypercall, not per op: a per-op model would cost a
+ * heap event per 4 KiB page.
  */
 export class GrantLock {
-  private readonly last = new Map<number, number>();
+  // Indexed by backend (queue number): the latest hypercall of each.
+  private starts = new Float64Array(64);
+  private ends = new Float64Array(64).fill(-Infinity);
+  private backends = 0;
   spinNs = 0;
   copyNs = 0;
   ops = 0;
@@ -20,14 +22,26 @@ export class GrantLock {
   constructor(readonly domain: number) {}
 
   /** Spin time for a hypercall of `ops` copy ops by backend `who` entering Xen at `t`. */
-  spin(who: number, t: number, ops: number, holdNs: number, rng: Prng, cv: number): number {
+  spin(who: number, t: number, ops: number, holdNs: number, costs: { cost(ns: number): number }): number {
     let others = 0;
-    for (const [b, at] of this.last) if (b !== who && at > t - WINDOW_NS) others++;
-    this.last.set(who, t);
-    return others === 0 || holdNs === 0 ? 0 : rng.jitter(ops * holdNs * others, cv);
+    for (let b = 0; b < this.backends; b++) {
+      if (b !== who && this.ends[b] > t - SLACK_NS && this.starts[b] < t + SLACK_NS) others++;
+    }
+    return others === 0 || holdNs === 0 ? 0 : costs.cost(ops * holdNs * others);
   }
 
-  record(spin: number, copy: number, ops: number): void {
+  /** The hypercall `who` made: [start, start + spin + copy). */
+  record(who: number, start: number, spin: number, copy: number, ops: number): void {
+    if (who >= this.ends.length) {
+      const s = new Float64Array(who * 2);
+      s.set(this.starts);
+      const e = new Float64Array(who * 2).fill(-Infinity);
+      e.set(this.ends);
+      [this.starts, this.ends] = [s, e];
+    }
+    if (who >= this.backends) this.backends = who + 1;
+    this.starts[who] = start;
+    this.ends[who] = start + spin + copy;
     this.spinNs += spin;
     this.copyNs += copy;
     this.ops += ops;

@@ -19,9 +19,9 @@ function grantCopy(sim: Sim, cpu: VCpu, c: number, slots: number, perSlot: numbe
     const ops = Math.min(left, sim.s.gnttab.batchSlots);
     left -= ops;
     cpu.log.emit(c, EV.X_HYPERCALL, task, -1, 20, GNTTABOP_COPY, ops, 2);
-    const spin = lock.spin(who, c, ops, sim.s.gnttab.holdNs, sim.rng, sim.s.costs.cv);
+    const spin = lock.spin(who, c, ops, sim.s.gnttab.holdNs, sim);
     const copy = sim.cost(ops * perSlot);
-    lock.record(spin, copy, ops);
+    lock.record(who, c, spin, copy, ops);
     cpu.log.busy(c, c + spin, sim.stack(spinAct, 0), task);
     cpu.log.busy(c + spin, c + spin + copy, sim.stack(copyAct, 0), task);
     c += spin + copy;
@@ -65,8 +65,8 @@ export class BackTx implements TxBackend {
     this.irqName = sim.names.id(name);
     this.irq = sim.irqNumber(0, name);
     const batch: Pkt[] = [];
-    const finish = (cpu: VCpu, t: number) => this.finishPoll(cpu, t, batch);
-    this.irqItem = { prio: PRIO.irq, task: -1, start: (cpu, t) => this.irqStart(cpu, t, batch), finish };
+    // The hard IRQ only schedules NAPI; polls run as softirq work, round-robin with other queues' polls.
+    this.irqItem = { prio: PRIO.irq, task: -1, start: (cpu, t) => this.irqStart(cpu, t), finish: (cpu, t) => cpu.enqueue(this.pollItem, t) };
     this.pollItem = {
       prio: PRIO.softirq,
       task: -1,
@@ -74,7 +74,7 @@ export class BackTx implements TxBackend {
         cpu.log.emit(t, EV.SOFTIRQ_ENTRY, cpu.curTask, sim.stack('nbTxBuild', 0), NET_RX);
         return this.poll(cpu, t, batch);
       },
-      finish,
+      finish: (cpu, t) => this.finishPoll(cpu, t, batch),
     };
   }
 
@@ -88,7 +88,7 @@ export class BackTx implements TxBackend {
     for (const p of pkts) this.pending.push(p);
   }
 
-  private irqStart(cpu: VCpu, t: number, batch: Pkt[]): number {
+  private irqStart(cpu: VCpu, t: number): number {
     const sim = this.sim;
     const stack = sim.stack('nbIrq', 0);
     cpu.log.emit(t, EV.IRQ_ENTRY, cpu.curTask, stack, this.irq, this.irqName);
@@ -96,8 +96,7 @@ export class BackTx implements TxBackend {
     cpu.log.busy(t, c, stack, cpu.curTask);
     cpu.log.emit(c, EV.IRQ_EXIT, cpu.curTask, stack, this.irq);
     cpu.log.emit(c, EV.SOFTIRQ_RAISE, cpu.curTask, stack, NET_RX);
-    cpu.log.emit(c, EV.SOFTIRQ_ENTRY, cpu.curTask, stack, NET_RX);
-    return this.poll(cpu, c, batch);
+    return c;
   }
 
   private poll(cpu: VCpu, c: number, batch: Pkt[]): number {

@@ -28,6 +28,8 @@ export class FrontTx {
   free: number;
   stopped = false;
   private stopAt = 0;
+  /** Woken, the requeued skb not yet accepted: the stall ends when the driver takes it. */
+  private reopened = false;
   readonly stallStart: number[] = [];
   readonly stallEnd: number[] = [];
   private readonly backlog: Pkt[] = [];
@@ -98,6 +100,12 @@ export class FrontTx {
     this.free -= pkt.slots;
     out.push(pkt);
     cpu.log.emit(c, EV.XMIT, task, stack, this.dev, pkt.skb, pkt.bytes, 0);
+    if (this.reopened) {
+      // A stall is what the trace shows: from the busy return to the next accepted xmit.
+      this.stallStart.push(this.stopAt);
+      this.stallEnd.push(c);
+      this.reopened = false;
+    }
     if (out.length === 1 && this.back.armed) c = this.notifyCost(cpu, c);
     return c;
   }
@@ -159,8 +167,7 @@ export class FrontTx {
     }
     if (this.stopped && this.free >= this.maxSlots) {
       this.stopped = false;
-      this.stallStart.push(this.stopAt);
-      this.stallEnd.push(c);
+      this.reopened = true;
       while (this.backlog.length > 0 && !this.stopped) c = this.transmit(cpu, c, this.backlog.shift() as Pkt, out);
     }
     log.emit(c, EV.SOFTIRQ_EXIT, task, stack, NET_TX);
@@ -169,10 +176,10 @@ export class FrontTx {
 
   /** Stalls still open at the end of the run count up to `end`. */
   closeStalls(end: number): void {
-    if (this.stopped) {
+    if (this.stopped || this.reopened) {
       this.stallStart.push(this.stopAt);
       this.stallEnd.push(end);
-      this.stopped = false;
+      this.stopped = this.reopened = false;
     }
   }
 }
@@ -213,8 +220,8 @@ export class FrontRx {
     this.cpu = sim.irqCpu(domain, queue);
     const batch: Pkt[] = [];
     const wake: number[] = [];
-    const finish = (cpu: VCpu, t: number) => this.finishPoll(cpu, t, batch, wake);
-    this.irqItem = { prio: PRIO.irq, task: -1, start: (cpu, t) => this.irqStart(cpu, t, batch, wake), finish };
+    // The hard IRQ only schedules NAPI; the poll runs as softirq work.
+    this.irqItem = { prio: PRIO.irq, task: -1, start: (cpu, t) => this.irqStart(cpu, t), finish: (cpu, t) => cpu.enqueue(this.pollItem, t) };
     this.pollItem = {
       prio: PRIO.softirq,
       task: -1,
@@ -222,7 +229,7 @@ export class FrontRx {
         cpu.log.emit(t, EV.SOFTIRQ_ENTRY, cpu.curTask, sim.stack('rxPoll', cpu.kind), NET_RX);
         return this.poll(cpu, t, batch, wake);
       },
-      finish,
+      finish: (cpu, t) => this.finishPoll(cpu, t, batch, wake),
     };
   }
 
@@ -239,7 +246,7 @@ export class FrontRx {
     return true;
   }
 
-  private irqStart(cpu: VCpu, t: number, batch: Pkt[], wake: number[]): number {
+  private irqStart(cpu: VCpu, t: number): number {
     const sim = this.sim;
     const stack = sim.stack('rxPoll', cpu.kind);
     cpu.log.emit(t, EV.X_UPCALL, cpu.curTask, -1, CALLBACK_VECTOR);
@@ -248,8 +255,7 @@ export class FrontRx {
     cpu.log.busy(t, c, stack, cpu.curTask);
     cpu.log.emit(c, EV.IRQ_EXIT, cpu.curTask, stack, this.irq);
     cpu.log.emit(c, EV.SOFTIRQ_RAISE, cpu.curTask, stack, NET_RX);
-    cpu.log.emit(c, EV.SOFTIRQ_ENTRY, cpu.curTask, stack, NET_RX);
-    return this.poll(cpu, c, batch, wake);
+    return c;
   }
 
   private poll(cpu: VCpu, c: number, batch: Pkt[], wake: number[]): number {

@@ -74,6 +74,7 @@ export class Prng {
   /**
    * A cost of mean `ns` with coefficient of variation `cv`, as an integer ns. Work times
    * on real CPUs are skewed right (cache misses, interrupts), so a log-normal is used.
+   * (Hot paths use a JitterTable, which draws from the same distribution without log/exp.)
    */
   jitter(ns: number, cv: number): number {
     if (cv <= 0 || ns <= 0) return Math.round(ns);
@@ -85,4 +86,46 @@ export class Prng {
 
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/**
+ * Log-normal multipliers of mean 1 and a fixed coefficient of variation at 4096 evenly spaced
+ * quantiles: one table lookup per cost instead of a normal draw, a log and an exp. The model
+ * draws a few dozen costs per packet, so this is a third of its time saved.
+ */
+export class JitterTable {
+  private readonly mult = new Float64Array(4096);
+
+  constructor(
+    private readonly rng: Prng,
+    cv: number,
+  ) {
+    const sigma2 = Math.log(1 + cv * cv);
+    const sigma = Math.sqrt(sigma2);
+    for (let i = 0; i < 4096; i++) this.mult[i] = cv <= 0 ? 1 : Math.exp(sigma * inverseNormal((i + 0.5) / 4096) - sigma2 / 2);
+    // Renormalise so the table's mean is exactly 1 (the quantile grid is a little off in the tails).
+    const mean = this.mult.reduce((a, b) => a + b, 0) / 4096;
+    for (let i = 0; i < 4096; i++) this.mult[i] /= mean;
+  }
+
+  cost(ns: number): number {
+    return ns <= 0 ? 0 : Math.max(1, Math.round(ns * this.mult[this.rng.u32() >>> 20]));
+  }
+}
+
+/** Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9). */
+function inverseNormal(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - lo) return -inverseNormal(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }

@@ -36,7 +36,7 @@ export interface SimRun {
 }
 
 /** What to log, by domain: everything by default; nothing for the throughput sweep. */
-export type Record = 'all' | 'none' | ((domain: number) => LogParts);
+export type LogSelection = 'all' | 'none' | ((domain: number) => LogParts);
 
 const ALL: LogParts = { guest: true, xen: true, segments: true };
 const NONE: LogParts = { guest: false, xen: false, segments: false };
@@ -45,7 +45,7 @@ const NONE: LogParts = { guest: false, xen: false, segments: false };
  * Build the host of scenario `s`, run it for its duration with `seed`, and return the run.
  * The model runs the same whatever is recorded; recording less only saves time and memory.
  */
-export function simulate(s: Scenario, seed: number, record: Record = 'all'): SimRun {
+export function simulate(s: Scenario, seed: number, record: LogSelection = 'all'): SimRun {
   validate(s);
   const parts = record === 'all' ? () => ALL : record === 'none' ? () => NONE : record;
   const sim = new Sim(s, seed, parts);

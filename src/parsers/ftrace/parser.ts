@@ -131,7 +131,7 @@ export class FtraceParser implements LineSink {
 
   private tracepoint(buf: Buffer, s: number, end: number, ts: number, cpu: number, utid: number, name: number, lineNo: number): void {
     const row = this.tracepoints.row(buf, s, end, ts, cpu, utid, name, lineNo);
-    this.lastRow[cpu] = row;
+    if (cpu >= 0) this.lastRow[cpu] = row;
     if (this.tracepoints.kindOf(name) === KIND_MARKER) {
       this.markerRow = row;
       this.markerLine = -1;
@@ -176,15 +176,14 @@ export class FtraceParser implements LineSink {
     if (g.hasTime) ts = this.b.time(g.sec, g.ns);
     if (g.procEnd > g.procStart) utid = this.threads.ofCell(buf, g.procStart, g.procEnd);
     else if (utid < 0) utid = this.graph.taskOn(cpu);
-    if (g.type === GRAPH_ENTRY || g.type === GRAPH_LEAF) {
-      this.lastRow[cpu] = this.graph.call(buf, g, ts, cpu, utid);
-    } else if (g.type === GRAPH_RETURN) {
-      const row = this.graph.ret(buf, g, ts, cpu, utid);
-      if (row >= 0) this.lastRow[cpu] = row;
-    } else if (g.type === GRAPH_COMMENT) {
+    let row = -1;
+    if (g.type === GRAPH_ENTRY || g.type === GRAPH_LEAF) row = this.graph.call(buf, g, ts, cpu, utid);
+    else if (g.type === GRAPH_RETURN) row = this.graph.ret(buf, g, ts, cpu, utid);
+    else if (g.type === GRAPH_COMMENT) {
       this.graphComment(buf, g.nameStart, g.nameEnd, ts, cpu, utid, lineNo);
     }
-    // irq marks and separators carry no event
+    // irq marks and separators carry no event; without a CPU column no stack can follow
+    if (row >= 0 && cpu >= 0) this.lastRow[cpu] = row;
   }
 
   /** `/* sched_switch: prev_comm=… *\/` inline in a graph: decoded as that event; other text (trace_printk) is a marker. */
@@ -194,7 +193,8 @@ export class FtraceParser implements LineSink {
     if (j > s && j < e && buf[j] === 58 && (j + 1 === e || buf[j + 1] === SPACE)) {
       let p = j + 1;
       while (p < e && buf[p] === SPACE) p++;
-      return this.tracepoint(buf, p, e, ts, cpu, utid, this.tracepoints.nameOf(buf, s, j), lineNo);
+      this.tracepoint(buf, p, e, ts, cpu, utid, this.tracepoints.nameOf(buf, s, j), lineNo);
+      return;
     }
     const row = this.b.event(ts, cpu, utid, KIND_MARKER, this.ownNames.print);
     this.b.events.cols.str0[row] = this.b.pool.intern(utf8(buf, s, e));

@@ -9,8 +9,8 @@ import type { EventColumns } from '../../model/trace-model.js';
  * payload, so a recurring one costs a hash lookup and five column copies instead of a
  * string and a template match. Bounded: short payloads only, at most MAX_ENTRIES per event
  * (then a fresh generation, since values drift over a long trace), and an event whose
- * payloads rarely recur stops being memoised. About 200 KB each, so the parser gives one only
- * to events that occur often.
+ * payloads rarely recur stops being memoised. About 250 KB each, so only events that occur
+ * often get one.
  *
  * Not ByteKeyMap: that one hashes only the head and tail of a key, which suits frames and
  * comms, but payloads differ in the middle (`napi poll on napi struct <ptr> for device …`),
@@ -18,7 +18,7 @@ import type { EventColumns } from '../../model/trace-model.js';
  */
 const MAX_ENTRIES = 2048;
 const SLOTS = 4096; // power of two, twice MAX_ENTRIES: short probe chains
-const MAX_KEY_BYTES = 160;
+const MAX_KEY_BYTES = 320; // net_dev_start_xmit / netif_rx_entry print ~270 bytes and recur per skb
 const MIN_HIT_RATE = 0.25;
 
 export const MEMO_MISS = -1;
@@ -29,7 +29,7 @@ export class PayloadMemo {
   private readonly hashes = new Int32Array(MAX_ENTRIES);
   private readonly starts = new Int32Array(MAX_ENTRIES);
   private readonly lengths = new Int32Array(MAX_ENTRIES);
-  private readonly arena = Buffer.allocUnsafe(MAX_ENTRIES * 48);
+  private readonly arena = Buffer.allocUnsafe(MAX_ENTRIES * 64);
   private readonly arenaView = new DataView(this.arena.buffer, this.arena.byteOffset, this.arena.byteLength);
   private arenaUsed = 0;
   private readonly a0 = new Float64Array(MAX_ENTRIES);

@@ -1,3 +1,5 @@
+import type { RowQueue } from './row-queue.js';
+
 /**
  * Per-pCPU state carried across windows (the last TSC, which records without one inherit, is
  * kept by the merge, which also needs it): which domain/vCPU is running there, so that every record — most of which do not say whose
@@ -14,7 +16,6 @@ export class PcpuState {
   count = 0;
   dom = new Int32Array(0);
   vcpu = new Int32Array(0);
-  windows = new Int32Array(0);
   /** TRC_TRACE_WRAP_BUFFER padding records skipped (they are not events). */
   padding = new Int32Array(0);
 
@@ -25,7 +26,6 @@ export class PcpuState {
       const cap = Math.max(n, this.dom.length * 2, 8);
       this.dom = grow(this.dom, new Int32Array(cap).fill(-1));
       this.vcpu = grow(this.vcpu, new Int32Array(cap).fill(-1));
-      this.windows = grow(this.windows, new Int32Array(cap));
       this.padding = grow(this.padding, new Int32Array(cap));
     }
     this.count = n;
@@ -57,7 +57,21 @@ export const RUNSTATE_RUNNING = 0;
 export const wordDom = (w: number) => w >>> 16;
 export const wordVcpu = (w: number) => w & 0xffff;
 
-/** `d0v2`, `d?v?` for unknown — xenalyze's spelling. */
-export function vcpuLabel(dom: number, vcpu: number): string {
-  return `d${dom < 0 ? '?' : dom}v${vcpu < 0 ? '?' : vcpu}`;
+/**
+ * Records logged before a pCPU's first scheduler record are unattributed; the first record
+ * that names who *was* running there (a switch's `prev`, a runstate change away from running,
+ * which Xen logs on the vCPU's own pCPU) names them too. Rows already merged out stay unknown.
+ */
+export function backfill(q: RowQueue, to: number, dom: number, vcpu: number): void {
+  for (let i = q.head; i < to; i++) {
+    if (q.dom[i] === -1) {
+      q.dom[i] = dom;
+      q.vcpu[i] = vcpu;
+    }
+  }
+}
+
+/** Rows queued before their pCPU's first TSC take that TSC. */
+export function fillTicks(tick: Float64Array, from: number, to: number, t: number): void {
+  for (let i = from; i < to; i++) if (tick[i] !== tick[i]) tick[i] = t;
 }

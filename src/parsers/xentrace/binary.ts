@@ -62,7 +62,7 @@ export function finishTimes(b: TraceBuilder, merger: Merger, t0: number): void {
   const a1 = b.events.cols.a1;
   for (const r of merger.lostRows) a1[r] -= t0;
   if (merger.late > 0) {
-    b.diagnostics.report('xentrace/merge-order', 'info', `${merger.late} records were merged after later ones (a pCPU stayed silent past the merge's memory bound)`);
+    b.diagnostics.report('xentrace/merge-order', 'info', `${merger.late} records were merged after later ones (a pCPU stayed silent past the merge's memory bound, or the windows do not follow xentrace's pass order)`);
   }
 }
 

@@ -1,5 +1,4 @@
 import type { TraceBuilder } from '../../model/builder.js';
-import type { LostGap } from './records.js';
 
 /**
  * TSC → time. The file does not say how fast the TSC ticks (FORMATS.md §3.4): the user passes
@@ -38,6 +37,18 @@ export function tscToNs(hi: number, lo: number, tick: number, cpuHz: number): bi
   const abs = (BigInt(hi) << 32n) + BigInt(lo) + BigInt(tick);
   const hz = BigInt(Math.round(cpuHz));
   return (abs * 1_000_000_000n + hz / 2n) / hz;
+}
+
+/** A TRC_LOST_RECORDS record, as the decoder found it. */
+export interface LostGap {
+  pcpu: number;
+  byteOffset: number;
+  count: number;
+  /** Ticks (relative TSC) when the loss began and when tracing resumed. */
+  fromTick: number;
+  toTick: number;
+  dom: number;
+  vcpu: number;
 }
 
 /** One data-loss diagnostic per LOST_RECORDS record, located, with the gap as times. */

@@ -1,5 +1,6 @@
 import type { TraceBuilder } from '../../model/builder.js';
 import { KIND_CODE } from '../../model/schema.js';
+import { RowQueue } from './row-queue.js';
 
 /**
  * The k-way merge by TSC, done incrementally. Decoded records wait in one small queue per pCPU
@@ -21,52 +22,6 @@ import { KIND_CODE } from '../../model/schema.js';
  */
 const STAGED_MAX = 1 << 20;
 const LOST = KIND_CODE.lost;
-/** Bursts at least this long are copied column by column with TypedArray.set. */
-const BLOCK = 48;
-
-/** One pCPU's decoded records awaiting the merge: a growable FIFO of columns. */
-export class RowQueue {
-  head = 0;
-  tail = 0;
-  tick = new Float64Array(1024);
-  kind = new Uint8Array(1024);
-  name = new Int32Array(1024);
-  dom = new Int32Array(1024);
-  vcpu = new Int32Array(1024);
-  a0 = new Float64Array(1024);
-  a1 = new Float64Array(1024);
-  a2 = new Float64Array(1024);
-  a3 = new Float64Array(1024);
-  str0 = new Int32Array(1024);
-
-  /** Reserve a row at the tail; the caller writes every column. */
-  push(): number {
-    if (this.tail === this.tick.length) this.makeRoom();
-    return this.tail++;
-  }
-
-  get size(): number {
-    return this.tail - this.head;
-  }
-
-  /** Rows logged before this pCPU's first TSC take that TSC (every queued row is one of them). */
-  fillTicks(tick: number): void {
-    for (let i = this.head; i < this.tail; i++) if (this.tick[i] !== this.tick[i]) this.tick[i] = tick;
-  }
-
-  private makeRoom(): void {
-    const live = this.tail - this.head;
-    const cap = live * 2 > this.tick.length ? this.tick.length * 2 : this.tick.length;
-    for (const k of ['tick', 'kind', 'name', 'dom', 'vcpu', 'a0', 'a1', 'a2', 'a3', 'str0'] as const) {
-      const old = this[k];
-      const next = cap === old.length ? old : new (old.constructor as Float64ArrayConstructor)(cap);
-      next.set(old.subarray(this.head, this.tail));
-      (this as Record<string, unknown>)[k] = next;
-    }
-    this.head = 0;
-    this.tail = live;
-  }
-}
 
 /** How queued ticks become model time: tsNs = offset + round(tick × nsPerTick). */
 export interface Timebase {
@@ -84,9 +39,10 @@ export class Merger {
   private lastOut = -Infinity;
   private lastWindowPcpu = -1;
   private watermark = -Infinity;
+  private inPass = new Uint8Array(0);
   private lostDone = 0;
-  private forced = false;
   private heap = new Int32Array(0);
+  private keys = new Float64Array(0);
   private size = 0;
 
   constructor(
@@ -108,18 +64,41 @@ export class Merger {
   windowStart(pcpu: number): void {
     const boundary = pcpu <= this.lastWindowPcpu;
     this.lastWindowPcpu = pcpu;
-    if (!boundary) return;
+    if (boundary) {
+      const w = this.passWatermark();
+      if (w > this.watermark) this.watermark = w;
+      this.inPass.fill(0);
+      this.flush(this.watermark);
+      this.bound();
+    }
+    if (this.inPass.length <= pcpu) {
+      const grown = new Uint8Array(Math.max(pcpu + 1, this.inPass.length * 2));
+      grown.set(this.inPass);
+      this.inPass = grown;
+    }
+    this.inPass[pcpu] = 1;
+  }
+
+  /**
+   * The earliest time any pCPU can still log, given the pass just finished: a pCPU with a window
+   * in it logs after its last record; one without had an empty buffer when the pass reached it,
+   * i.e. after the pass had read every lower pCPU, so it logs after the latest of their records.
+   */
+  private passWatermark(): number {
     let w = Infinity;
+    let below = -Infinity;
     for (let p = 0; p < this.queues.length; p++) {
       const t = this.lastTick[p];
-      if (t === t) w = Math.min(w, t);
-      else if (this.queues[p].size > 0) w = -Infinity; // rows still waiting for their pCPU's first TSC
+      if (t !== t && this.queues[p].size > 0) return -Infinity; // rows still waiting for their pCPU's first TSC
+      if (this.inPass[p] === 1 && t === t) below = Math.max(below, t);
+      w = Math.min(w, below);
     }
-    if (w > this.watermark) this.watermark = w;
-    this.flush(this.watermark);
+    return w;
+  }
+
+  /** Memory bound: past STAGED_MAX queued rows, stop waiting for pCPUs with nothing queued. */
+  private bound(): void {
     for (let staged = this.staged(); staged > STAGED_MAX; ) {
-      // Memory bound: stop waiting for pCPUs that have nothing queued.
-      this.forced = true;
       let w2 = Infinity;
       for (let p = 0; p < this.queues.length; p++) {
         if (this.queues[p].size > 0 && this.lastTick[p] === this.lastTick[p]) w2 = Math.min(w2, this.lastTick[p]);
@@ -143,119 +122,120 @@ export class Merger {
     this.flush(Infinity);
   }
 
-  get forcedOrder(): boolean {
-    return this.forced;
-  }
-
-  /** Emit queued rows with tick ≤ w in tick order (ties: lower pCPU first, like xenalyze). */
-  private flush(w: number): void {
-    const qs = this.queues;
-    if (this.heap.length < qs.length) this.heap = new Int32Array(qs.length * 2);
-    this.size = 0;
-    for (let p = 0; p < qs.length; p++) if (qs[p].size > 0 && qs[p].tick[qs[p].head] <= w) this.push(p);
-    while (this.size > 0) {
-      const p = this.pop();
-      const q = qs[p];
-      const rival = this.size > 0 ? this.heap[0] : -1;
-      const rt = rival >= 0 ? qs[rival].tick[qs[rival].head] : Infinity;
-      const limit = Math.min(w, rt);
-      // The popped pCPU writes a burst: every row up to the runner-up's next one.
-      let i = q.head;
-      const end = q.tail;
-      while (i < end && (q.tick[i] < limit || (q.tick[i] === limit && (q.tick[i] < rt || p < rival)))) i++;
-      this.emit(q, q.head, i, p);
-      q.head = i;
-      if (q.head === q.tail) q.head = q.tail = 0;
-      else if (q.tick[q.head] <= w) this.push(p);
-    }
+  /** No record still to be merged can be earlier than this (-Infinity before the first pass ends). */
+  get floor(): number {
+    return this.watermark;
   }
 
   /**
-   * Append queue rows [from, to) of one pCPU to the model. Every event column is written here
-   * (utid and stack are -1: xentrace has neither), long bursts with block copies.
+   * Emit queued rows with tick ≤ w in tick order (ties: lower pCPU first, like xenalyze). The
+   * popped pCPU writes a burst — every row up to the runner-up's next one — straight into the
+   * model's columns (held in locals, refetched only when the model grows). Every event column is
+   * written here; utid and stack are -1 (xentrace has neither).
    */
-  private emit(q: RowQueue, from: number, to: number, pcpu: number): void {
+  private flush(w: number): void {
+    const qs = this.queues;
+    if (this.heap.length < qs.length) {
+      this.heap = new Int32Array(qs.length * 2);
+      this.keys = new Float64Array(qs.length * 2);
+    }
+    this.size = 0;
+    for (let p = 0; p < qs.length; p++) if (qs[p].size > 0 && qs[p].tick[qs[p].head] <= w) this.push(p, qs[p].tick[qs[p].head]);
+    if (this.size === 0) return;
     const ev = this.b.events;
-    const row0 = ev.length;
-    for (let i = from; i < to; i++) ev.push();
-    const c = ev.cols;
     const k = this.time.nsPerTick;
     const offset = this.time.offset;
-    const tick = q.tick;
-    const kind = q.kind;
-    for (let i = from, r = row0; i < to; i++, r++) {
-      const t = tick[i];
-      if (t < this.lastOut) this.late++;
-      else this.lastOut = t;
-      c.tsNs[r] = offset + Math.round(t * k);
-      c.cpu[r] = pcpu;
-      c.utid[r] = -1;
-      c.stack[r] = -1;
-      if (kind[i] === LOST) this.lostRows.push(r);
-    }
-    if (to - from >= BLOCK) {
-      c.kind.set(kind.subarray(from, to), row0);
-      c.name.set(q.name.subarray(from, to), row0);
-      c.domain.set(q.dom.subarray(from, to), row0);
-      c.vcpu.set(q.vcpu.subarray(from, to), row0);
-      c.a0.set(q.a0.subarray(from, to), row0);
-      c.a1.set(q.a1.subarray(from, to), row0);
-      c.a2.set(q.a2.subarray(from, to), row0);
-      c.a3.set(q.a3.subarray(from, to), row0);
-      c.str0.set(q.str0.subarray(from, to), row0);
-    } else {
-      for (let i = from, r = row0; i < to; i++, r++) {
+    let c = ev.cols;
+    let lastOut = this.lastOut;
+    while (this.size > 0) {
+      const p = this.heap[0];
+      const q = qs[p];
+      this.pop();
+      const rival = this.size > 0 ? this.heap[0] : -1;
+      const rt = rival >= 0 ? this.keys[0] : Infinity;
+      const limit = Math.min(w, rt);
+      const tick = q.tick, kind = q.kind, name = q.name, dom = q.dom, vcpu = q.vcpu;
+      const a0 = q.a0, a1 = q.a1, a2 = q.a2, a3 = q.a3, str0 = q.str0;
+      let own = q.lastOut;
+      let i = q.head;
+      const end = q.tail;
+      for (; i < end; i++) {
+        const t = tick[i];
+        if (!(t < limit || (t === limit && (t < rt || p < rival)))) break;
+        const r = ev.push();
+        if (ev.cols !== c) c = ev.cols;
+        // Late = earlier than rows already written, unless its own pCPU's TSC stepped back (reported apart).
+        if (t < lastOut && t >= own) this.late++;
+        if (t > lastOut) lastOut = t;
+        own = t;
+        c.tsNs[r] = offset + Math.round(t * k);
+        c.cpu[r] = p;
+        c.utid[r] = -1;
+        c.stack[r] = -1;
         c.kind[r] = kind[i];
-        c.name[r] = q.name[i];
-        c.domain[r] = q.dom[i];
-        c.vcpu[r] = q.vcpu[i];
-        c.a0[r] = q.a0[i];
-        c.a1[r] = q.a1[i];
-        c.a2[r] = q.a2[i];
-        c.a3[r] = q.a3[i];
-        c.str0[r] = q.str0[i];
+        c.name[r] = name[i];
+        c.domain[r] = dom[i];
+        c.vcpu[r] = vcpu[i];
+        c.a0[r] = a0[i];
+        c.a1[r] = a1[i];
+        c.a2[r] = a2[i];
+        c.a3[r] = a3[i];
+        c.str0[r] = str0[i];
+        if (kind[i] === LOST) this.lostRows.push(r);
       }
+      q.lastOut = own;
+      q.head = i;
+      if (i === end) q.head = q.tail = 0;
+      else if (tick[i] <= w) this.push(p, tick[i]);
     }
-    // A loss start (a1 of LOST_RECORDS) is a time like the row's: the same conversion.
+    this.lastOut = lastOut;
+    if (this.lostRows.length > this.lostDone) this.convertLost();
+  }
+
+  /** A loss start (a1 of LOST_RECORDS) is a time like the row's: the same conversion. */
+  private convertLost(): void {
+    const a1 = this.b.events.cols.a1;
     for (let j = this.lostDone; j < this.lostRows.length; j++) {
       const r = this.lostRows[j];
-      if (c.a1[r] === c.a1[r]) c.a1[r] = offset + Math.round(c.a1[r] * k);
+      if (a1[r] === a1[r]) a1[r] = this.time.offset + Math.round(a1[r] * this.time.nsPerTick);
     }
     this.lostDone = this.lostRows.length;
   }
 
-  private before(p: number, q: number): boolean {
-    const tp = this.queues[p].tick[this.queues[p].head];
-    const tq = this.queues[q].tick[this.queues[q].head];
-    return tp < tq || (tp === tq && p < q);
-  }
-
-  private push(p: number): void {
+  /** Heap entries are pCPUs keyed by their next row's tick (kept beside them: no lookups). */
+  private push(p: number, key: number): void {
     const heap = this.heap;
+    const keys = this.keys;
     let i = this.size++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.before(p, heap[parent])) break;
+      const pk = keys[parent];
+      if (pk < key || (pk === key && heap[parent] < p)) break;
       heap[i] = heap[parent];
+      keys[i] = pk;
       i = parent;
     }
     heap[i] = p;
+    keys[i] = key;
   }
 
-  private pop(): number {
+  private pop(): void {
     const heap = this.heap;
-    const top = heap[0];
-    const last = heap[--this.size];
+    const keys = this.keys;
+    const size = --this.size;
+    const p = heap[size];
+    const key = keys[size];
     let i = 0;
     for (;;) {
       let child = 2 * i + 1;
-      if (child >= this.size) break;
-      if (child + 1 < this.size && this.before(heap[child + 1], heap[child])) child++;
-      if (!this.before(heap[child], last)) break;
+      if (child >= size) break;
+      if (child + 1 < size && (keys[child + 1] < keys[child] || (keys[child + 1] === keys[child] && heap[child + 1] < heap[child]))) child++;
+      if (key < keys[child] || (key === keys[child] && p < heap[child])) break;
       heap[i] = heap[child];
+      keys[i] = keys[child];
       i = child;
     }
-    heap[i] = last;
-    return top;
+    heap[i] = p;
+    keys[i] = key;
   }
 }

@@ -1,10 +1,14 @@
 import type { TraceBuilder } from '../../model/builder.js';
 import { KIND_CODE } from '../../model/schema.js';
 import type { PcpuState } from './attribution.js';
-import { RUNSTATE_RUNNING, wordDom, wordVcpu } from './attribution.js';
-import { Code, HYPERCALL_GRANT_TABLE_OP, HYPERCALL_IRET, HYPERCALL_MMUEXT_OP, TRC_64_FLAG, classify, gnttabCmdName, hypercallName, vmexitName } from './event-names.js';
+import { RUNSTATE_RUNNING, backfill, fillTicks, wordDom, wordVcpu } from './attribution.js';
+import { Code, HYPERCALL_GRANT_TABLE_OP, TRC_64_FLAG } from './event-names.js';
+import { decodeHypercallV2, hypercallKind } from './hypercall.js';
 import { IdCache } from './id-cache.js';
-import type { Merger, RowQueue } from './merge.js';
+import type { Merger } from './merge.js';
+import type { LostGap } from './clock.js';
+import { shapeRecord } from './record-args.js';
+import { RecordStrings } from './record-strings.js';
 
 const K = KIND_CODE;
 const TWO32 = 4294967296;
@@ -12,26 +16,15 @@ const TRC_SCHED_SWITCH_INFPREV = 0x2800e;
 const TRC_SCHED_SWITCH_INFCONT = 0x28011;
 /** Xen's idle domain id, also what the model uses for work done by Xen itself. */
 const DOMID_IDLE = 0x7fff;
-/** Distinct hex payload strings kept for unknown records before we stop interning them. */
-const MAX_UNKNOWN_TEXTS = 10000;
-
-export interface LostGap {
-  pcpu: number;
-  byteOffset: number;
-  count: number;
-  /** Ticks (relative TSC) when the loss began and when tracing resumed. */
-  fromTick: number;
-  toTick: number;
-  dom: number;
-  vcpu: number;
-}
+/** Words decoded between queue capacity checks. */
+const BATCH = 4096;
 
 /**
- * The hot path: decodes the records of one window slice straight into the event columns.
- * Per record: header bit ops, a TSC made relative to the trace's first TSC from its two words
- * (exact: TSCs exceed 2^53 only in absolute value), one cached id lookup, one switch, and a row
- * in the pCPU's merge queue (times as ticks; the merge turns them into ns). No per-record
- * objects or strings.
+ * The hot path: decodes the records of one window slice into the pCPU's merge queue. Per record:
+ * header bit ops, a TSC made relative to the trace's first TSC from its two words (exact: TSCs
+ * exceed 2^53 only in absolute value), one cached id lookup, one switch that picks the kind and
+ * a0..a3, and one row written inline (no call with boxed numbers, no per-record objects or
+ * strings). Times stay ticks until the merge writes the row to the model.
  */
 export class RecordDecoder {
   private baseHi = 0;
@@ -40,12 +33,12 @@ export class RecordDecoder {
   minTick = Infinity;
   readonly lost: LostGap[] = [];
   private readonly ids: IdCache;
-  /** The queue of the pCPU whose window is being decoded. */
-  private q: RowQueue;
-  private readonly opNames = new Map<number, number>();
-  private readonly exitNames = new Map<number, number>();
-  private readonly tlbReasons: number[];
-  private unknownTexts = 0;
+  private readonly strings: RecordStrings;
+  /** Hypercall arguments: op, first, second, presence (see hypercall). */
+  private readonly hc = new Float64Array(4);
+  /** In and out of shapeRecord: a record's first words; its a0..a3 and str0. */
+  private readonly words4 = new Float64Array(4);
+  private readonly args = new Float64Array(5);
 
   constructor(
     private readonly b: TraceBuilder,
@@ -55,9 +48,8 @@ export class RecordDecoder {
     /** Called with the first TSC of the file (it becomes tick 0). */
     private readonly onBase: (hi: number, lo: number) => void,
   ) {
-    this.tlbReasons = ['cr3', 'invlpg', 'invlpga'].map((s) => b.pool.intern(s));
+    this.strings = new RecordStrings(b.pool);
     this.ids = new IdCache(b.pool);
-    this.q = merger.queue(0);
   }
 
   get hasBase(): boolean {
@@ -74,14 +66,33 @@ export class RecordDecoder {
    * Returns the word index after the last decoded record. `offset` = file byte of words[0].
    */
   decode(words: Uint32Array, start: number, end: number, pcpu: number, offset: number): number {
-    const b = this.b;
     const st = this.st;
-    const q = (this.q = this.merger.queue(pcpu));
+    const q = this.merger.queue(pcpu);
+    let qTick = q.tick, qKind = q.kind, qName = q.name, qDom = q.dom, qVcpu = q.vcpu;
+    let qA0 = q.a0, qA1 = q.a1, qA2 = q.a2, qA3 = q.a3, qStr = q.str0;
+    let r = q.tail;
+    let batchEnd = start;
     let last = this.merger.lastTick[pcpu];
     let dom = st.dom[pcpu];
     let vcpu = st.vcpu[pcpu];
+    let minTick = this.minTick;
+    // A record without TSC inherits its pCPU's last one; at a window's start that TSC may be from
+    // before the previous pass, while the record was logged after that pass drained the buffer,
+    // so it is no earlier than the merge's watermark (see merge): the better lower bound.
+    const floor = this.merger.floor;
+    let baseHi = this.baseHi;
+    let baseLo = this.baseLo;
     let i = start;
     while (i < end) {
+      if (i >= batchEnd) {
+        // A batch of BATCH words holds at most BATCH records: room for them, then fixed arrays.
+        batchEnd = Math.min(end, i + BATCH);
+        q.tail = r;
+        q.reserve(batchEnd - i); // may compact the queue: rows move to the front
+        r = q.tail;
+        qTick = q.tick, qKind = q.kind, qName = q.name, qDom = q.dom, qVcpu = q.vcpu;
+        qA0 = q.a0, qA1 = q.a1, qA2 = q.a2, qA3 = q.a3, qStr = q.str0;
+      }
       const w = words[i];
       const n = (w >>> 28) & 7;
       const tsc = w >>> 31;
@@ -89,225 +100,185 @@ export class RecordDecoder {
       if (i + size > end) break;
       let x = i + 1;
       if (tsc !== 0) {
-        if (!this.haveBase) this.setBase(words[x + 1], words[x]);
-        const t = (words[x + 1] - this.baseHi) * TWO32 + (words[x] - this.baseLo);
+        if (!this.haveBase) {
+          // The file's first TSC becomes tick 0.
+          this.setBase(words[x + 1], words[x]);
+          baseHi = this.baseHi;
+          baseLo = this.baseLo;
+        }
+        const t = (words[x + 1] - baseHi) * TWO32 + (words[x] - baseLo);
         if (t < last) this.backwards(pcpu, offset + i * 4, t, last);
-        else if (last !== last && q.size > 0) q.fillTicks(t);
+        else if (last !== last && r > q.head) fillTicks(qTick, q.head, r, t);
         last = t;
-        if (t < this.minTick) this.minTick = t;
+        if (t < minTick) minTick = t;
         x += 2;
       }
       const id = w & 0x0fffffff;
       const packed = this.ids.get(id);
-      const name = packed >>> 5;
       // Missing trailing words read as NaN: layouts vary by Xen version (FORMATS.md §3.11.8).
-      const w0 = n > 0 ? words[x] : NaN;
-      const w1 = n > 1 ? words[x + 1] : NaN;
-      const w2 = n > 2 ? words[x + 2] : NaN;
-      const w3 = n > 3 ? words[x + 3] : NaN;
-      let row = -1;
-      switch (packed & 31) {
+      let a0 = n > 0 ? words[x] : NaN;
+      let a1 = n > 1 ? words[x + 1] : NaN;
+      let a2 = n > 2 ? words[x + 2] : NaN;
+      let a3 = n > 3 ? words[x + 3] : NaN;
+      let kind: number = K.other;
+      let str = -1;
+      const code = packed & 31;
+      switch (code) {
         case Code.Wrap:
           st.padding[pcpu]++;
-          break;
+          i += size;
+          continue;
         case Code.CpuChange:
-          b.diagnostics.report('xentrace/bad-window', 'error', 'corrupt window: a cpu_change record inside a window', {
-            byteOffset: offset + i * 4,
-          });
-          break;
+          this.b.diagnostics.report('xentrace/bad-window', 'error', 'corrupt window: a cpu_change record inside a window', { byteOffset: offset + i * 4 });
+          i += size;
+          continue;
         case Code.Runstate: {
-          const sd = wordDom(w0);
-          const sv = wordVcpu(w0);
-          const to = (id >>> 4) & 0xf;
-          if (dom < 0 && n > 0 && ((id >>> 8) & 0xf) === RUNSTATE_RUNNING) backfill(q, sd, sv);
-          if (to === RUNSTATE_RUNNING && n > 0) {
-            dom = sd;
-            vcpu = sv;
+          const sd = wordDom(a0);
+          const sv = wordVcpu(a0);
+          kind = K.runstate;
+          a2 = (id >>> 8) & 0xf;
+          a3 = (id >>> 4) & 0xf;
+          if (n > 0) {
+            if (dom < 0 && a2 === RUNSTATE_RUNNING) backfill(q, r, sd, sv);
+            if (a3 === RUNSTATE_RUNNING) {
+              dom = sd;
+              vcpu = sv;
+            }
+            a0 = sd;
+            a1 = sv;
           }
-          row = this.row(last, pcpu, K.runstate, name, dom, vcpu, n > 0 ? sd : NaN, n > 0 ? sv : NaN, (id >>> 8) & 0xf, to);
           break;
         }
         case Code.Continue:
+          kind = K.sched_other;
           if (n > 0) {
-            if (dom < 0) backfill(q, wordDom(w0), wordVcpu(w0));
-            dom = wordDom(w0);
-            vcpu = wordVcpu(w0);
+            if (dom < 0) backfill(q, r, wordDom(a0), wordVcpu(a0));
+            dom = wordDom(a0);
+            vcpu = wordVcpu(a0);
           }
-          row = this.row(last, pcpu, K.sched_other, name, dom, vcpu, w0, w1, w2, w3);
           break;
         case Code.Switch:
-          if (dom < 0 && n > 1) backfill(q, w0, w1);
+          kind = K.vcpu_switch;
+          if (dom < 0 && n > 1) backfill(q, r, a0, a1);
           if (n > 3) {
-            dom = w2;
-            vcpu = w3;
+            dom = a2;
+            vcpu = a3;
           }
-          row = this.row(last, pcpu, K.vcpu_switch, name, dom, vcpu, w0, w1, w2, w3);
           break;
         case Code.SchedOther:
+          kind = K.sched_other;
           // SWITCH_INFPREV / SWITCH_INFCONT name the vCPU that was running here (dom, vcpu).
           if (dom < 0 && n > 1 && (id === TRC_SCHED_SWITCH_INFPREV || id === TRC_SCHED_SWITCH_INFCONT)) {
-            backfill(q, w0, w1);
-            dom = w0;
-            vcpu = w1;
+            backfill(q, r, a0, a1);
+            dom = a0;
+            vcpu = a1;
           }
-          row = this.row(last, pcpu, K.sched_other, name, dom, vcpu, w0, w1, w2, w3);
           break;
         case Code.VmEntry:
-          row = this.row(last, pcpu, K.vmentry, name, dom, vcpu, NaN, NaN, NaN, NaN);
+          kind = K.vmentry;
+          a0 = a1 = a2 = a3 = NaN;
           break;
         case Code.VmExit:
-          row = this.row(last, pcpu, K.vmexit, name, dom, vcpu, w0, id & TRC_64_FLAG ? w2 * TWO32 + w1 : w1, NaN, NaN);
-          if (n > 0) q.str0[row] = this.exitName(w0);
+          kind = K.vmexit;
+          a1 = id & TRC_64_FLAG ? a2 * TWO32 + a1 : a1;
+          a2 = a3 = NaN;
+          if (n > 0) str = this.strings.exit(a0);
           break;
         case Code.InjVirq:
-          row = this.row(last, pcpu, K.irq_entry, name, dom, vcpu, w0, NaN, w1, NaN);
+          kind = K.irq_entry;
+          a2 = a1; // the `fake` flag
+          a1 = a3 = NaN;
           break;
         case Code.Intr:
-          row = this.row(last, pcpu, K.irq_vector_entry, name, dom, vcpu, w0, NaN, NaN, NaN);
-          break;
-        case Code.CrWrite:
-          if (w0 === 3) {
-            row = this.row(last, pcpu, K.tlb_flush, name, dom, vcpu, -1, NaN, NaN, id & TRC_64_FLAG ? w2 * TWO32 + w1 : w1);
-            q.str0[row] = this.tlbReasons[0];
-          } else row = this.row(last, pcpu, K.hvm_handler, name, dom, vcpu, w0, w1, w2, w3);
-          break;
-        case Code.Invlpg:
-          row = this.row(last, pcpu, K.tlb_flush, name, dom, vcpu, 1, NaN, NaN, id & TRC_64_FLAG ? w2 * TWO32 + w1 : w1);
-          q.str0[row] = this.tlbReasons[w0 === 1 ? 2 : 1];
+          kind = K.irq_vector_entry;
+          a1 = a2 = a3 = NaN;
           break;
         case Code.VmmCall:
-          row = this.row(last, pcpu, K.hypercall, name, dom, vcpu, w0, NaN, NaN, NaN);
-          if (n > 0) q.str0[row] = this.opName(w0, NaN);
+          kind = K.hypercall;
+          a1 = a2 = a3 = NaN;
+          if (n > 0) str = this.strings.op(a0, NaN);
           break;
         case Code.HvmHandler:
-          row = this.row(last, pcpu, K.hvm_handler, name, dom, vcpu, w0, w1, w2, w3);
+          kind = K.hvm_handler;
           break;
         case Code.HypercallV2:
-          row = this.hypercallV2(words, x, n, last, pcpu, name, dom, vcpu);
-          break;
-        case Code.HypercallV1:
-          row = this.pvHypercall(last, pcpu, name, dom, vcpu, id & TRC_64_FLAG ? w2 : w1, NaN, NaN, NaN);
-          break;
-        case Code.PvTrap: {
-          const wide = (id & TRC_64_FLAG) !== 0;
-          const t = wide ? w2 : w1;
-          const ec = (t >>> 15) & 1 ? t >>> 16 : NaN;
-          row = this.row(last, pcpu, K.pv_trap, name, dom, vcpu, t & 0x7fff, ec, wide ? w1 * TWO32 + w0 : w0, NaN);
+        case Code.HypercallV1: {
+          const hc = this.hc;
+          if (code === Code.HypercallV2) decodeHypercallV2(words, x, n, hc);
+          else {
+            hc.fill(NaN);
+            hc[0] = id & TRC_64_FLAG ? a2 : a1; // v1: eip/rip words, then eax = the op
+          }
+          const op = hc[0];
+          kind = hypercallKind(op);
+          a0 = kind === K.hypercall ? op : NaN;
+          a1 = kind === K.hypercall ? hc[1] : NaN;
+          a2 = kind === K.hypercall ? hc[2] : NaN;
+          a3 = kind === K.hypercall ? hc[3] : kind === K.tlb_flush ? hc[1] : NaN;
+          if (op === op) str = this.strings.op(op, op === HYPERCALL_GRANT_TABLE_OP ? hc[1] : NaN);
           break;
         }
+        case Code.CrWrite:
+        case Code.Invlpg:
+        case Code.PvTrap:
         case Code.PvPageFault:
-          if (id & TRC_64_FLAG) {
-            const ec = n > 4 ? words[x + 4] : NaN;
-            row = this.row(last, pcpu, K.page_fault, name, dom, vcpu, w3 * TWO32 + w2, ec, w1 * TWO32 + w0, NaN);
-          } else row = this.row(last, pcpu, K.page_fault, name, dom, vcpu, w1, w2, w0, NaN);
-          break;
         case Code.Grant:
-          // map_grant_ref = 0, unmap_grant_ref = 1, transfer = 4 (GNTTABOP numbering).
-          row = this.row(last, pcpu, K.grant_op, name, dom, vcpu, (id & 0xf) === 1 ? 0 : (id & 0xf) === 2 ? 1 : 4, NaN, w0, NaN);
-          break;
         case Code.IrqHandled:
-          // Xen handles it, whoever was running. tsc_in / tsc_out are the TSC's low 32 bits: subtract modulo 2^32.
-          row = this.row(last, pcpu, K.irq_entry, name, DOMID_IDLE, -1, w0, n > 2 ? Math.round(((w2 - w1) >>> 0) * this.nsPerTick) : NaN, NaN, NaN);
+        case Code.IrqBind: {
+          const w = this.words4;
+          w[0] = a0;
+          w[1] = a1;
+          w[2] = a2;
+          w[3] = a3;
+          const out = this.args;
+          kind = shapeRecord(code, id, words, x, n, w, this.nsPerTick, this.strings, out);
+          a0 = out[0];
+          a1 = out[1];
+          a2 = out[2];
+          a3 = out[3];
+          str = out[4];
           break;
-        case Code.IrqBind:
-          row = this.row(last, pcpu, K.irq_bind, name, dom, vcpu, w0, w1, w2, NaN);
-          break;
+        }
         case Code.Lost:
+          kind = K.lost;
           if (n > 3) {
-            dom = w1 & 0xffff;
-            vcpu = w1 >>> 16;
-            const from = (w3 - this.baseHi) * TWO32 + (w2 - this.baseLo);
-            row = this.row(last, pcpu, K.lost, name, dom, vcpu, w0, from, dom, vcpu);
-            this.lost.push({ pcpu, byteOffset: offset + i * 4, count: w0, fromTick: from, toTick: last, dom, vcpu });
-          } else row = this.row(last, pcpu, K.lost, name, dom, vcpu, w0, NaN, NaN, NaN);
+            dom = a1 & 0xffff;
+            vcpu = a1 >>> 16;
+            a1 = (a3 - baseHi) * TWO32 + (a2 - baseLo);
+            this.lost.push({ pcpu, byteOffset: offset + i * 4, count: a0, fromTick: a1, toTick: last, dom, vcpu });
+            a2 = dom;
+            a3 = vcpu;
+          } else a1 = a2 = a3 = NaN;
           break;
         case Code.Unknown:
-          row = this.row(last, pcpu, K.other, name, dom, vcpu, id, w0, w1, w2);
-          if (n > 0 && this.unknownTexts < MAX_UNKNOWN_TEXTS) {
-            this.unknownTexts++;
-            q.str0[row] = b.pool.intern(hexWords(words, x, n));
-          }
-          break;
+          str = this.strings.unknownWords(words, x, n);
+        // falls through: unknown and other records keep the id and their first words
         default:
-          row = this.row(last, pcpu, K.other, name, dom, vcpu, id, w0, w1, w2);
+          a3 = a2;
+          a2 = a1;
+          a1 = a0;
+          a0 = id;
       }
+      const xen = code === Code.IrqHandled;
+      qTick[r] = tsc !== 0 || !(last < floor) ? last : floor;
+      qKind[r] = kind;
+      qName[r] = packed >>> 5;
+      qDom[r] = xen ? DOMID_IDLE : dom;
+      qVcpu[r] = xen ? -1 : vcpu;
+      qA0[r] = a0;
+      qA1[r] = a1;
+      qA2[r] = a2;
+      qA3[r] = a3;
+      qStr[r] = str;
+      r++;
       i += size;
     }
+    q.tail = r;
+    this.minTick = minTick;
     this.merger.lastTick[pcpu] = last;
     st.dom[pcpu] = dom;
     st.vcpu[pcpu] = vcpu;
     return i;
-  }
-
-  /** Queue a row for the merge; `cpu` is implied by the queue. Returns its queue index (for str0). */
-  private row(ts: number, _cpu: number, kind: number, name: number, dom: number, vcpu: number, a0: number, a1: number, a2: number, a3: number): number {
-    const q = this.q;
-    const i = q.push();
-    q.tick[i] = ts;
-    q.kind[i] = kind;
-    q.name[i] = name;
-    q.dom[i] = dom;
-    q.vcpu[i] = vcpu;
-    q.a0[i] = a0;
-    q.a1[i] = a1;
-    q.a2[i] = a2;
-    q.a3[i] = a3;
-    q.str0[i] = -1;
-    return i;
-  }
-
-  /** V2 word 0: op in bits 0..19, then a 2-bit code per argument (01 = u32, 10 = u64 as lo, hi). */
-  private hypercallV2(words: Uint32Array, x: number, n: number, ts: number, pcpu: number, name: number, dom: number, vcpu: number): number {
-    if (n === 0) return this.row(ts, pcpu, K.hypercall, name, dom, vcpu, NaN, NaN, NaN, NaN);
-    const w = words[x];
-    const op = w & 0xfffff;
-    const presence = w >>> 20;
-    let first = NaN;
-    let second = NaN;
-    let at = x + 1;
-    const end = x + n;
-    for (let arg = 0, got = 0; arg < 6 && got < 2; arg++) {
-      const code = (presence >>> (2 * arg)) & 3;
-      if (code === 0 || code === 3) continue;
-      const wide = code === 2;
-      if (at + (wide ? 2 : 1) > end) break;
-      const v = wide ? words[at + 1] * TWO32 + words[at] : words[at];
-      at += wide ? 2 : 1;
-      if (got++ === 0) first = v;
-      else second = v;
-    }
-    return this.pvHypercall(ts, pcpu, name, dom, vcpu, op, first, second, presence);
-  }
-
-  /** DESIGN §4: iret (23) is a PV syscall return, mmuext_op (26) a TLB flush; the rest are hypercalls. */
-  private pvHypercall(ts: number, pcpu: number, name: number, dom: number, vcpu: number, op: number, first: number, second: number, presence: number): number {
-    let row: number;
-    if (op === HYPERCALL_IRET) row = this.row(ts, pcpu, K.syscall_exit, name, dom, vcpu, NaN, NaN, NaN, NaN);
-    else if (op === HYPERCALL_MMUEXT_OP) row = this.row(ts, pcpu, K.tlb_flush, name, dom, vcpu, NaN, NaN, NaN, first);
-    else row = this.row(ts, pcpu, K.hypercall, name, dom, vcpu, op, first, second, presence);
-    if (op === op) this.q.str0[row] = this.opName(op, op === HYPERCALL_GRANT_TABLE_OP ? first : NaN);
-    return row;
-  }
-
-  /** String id of a hypercall name; grant_table_op carries its cmd (`grant_table_op:copy`). */
-  private opName(op: number, cmd: number): number {
-    const key = cmd === cmd ? op * 65536 + cmd : op;
-    let id = this.opNames.get(key);
-    if (id === undefined) {
-      const base = hypercallName(op);
-      id = this.b.pool.intern(cmd === cmd ? `${base}:${gnttabCmdName(cmd)}` : base);
-      this.opNames.set(key, id);
-    }
-    return id;
-  }
-
-  private exitName(reason: number): number {
-    let id = this.exitNames.get(reason);
-    if (id === undefined) {
-      id = this.b.pool.intern(vmexitName(reason));
-      this.exitNames.set(reason, id);
-    }
-    return id;
   }
 
   private setBase(hi: number, lo: number): void {
@@ -323,24 +294,4 @@ export class RecordDecoder {
       excerpt: `pCPU ${pcpu}: TSC steps back by ${last - t} cycles`,
     });
   }
-}
-
-/**
- * Records logged before a pCPU's first scheduler record are unattributed; the first record
- * that names who *was* running there (a switch's `prev`, a runstate change away from running,
- * which Xen logs on the vCPU's own pCPU) names them. Rows already merged out stay unknown.
- */
-function backfill(q: RowQueue, dom: number, vcpu: number): void {
-  for (let i = q.head; i < q.tail; i++) {
-    if (q.dom[i] === -1) {
-      q.dom[i] = dom;
-      q.vcpu[i] = vcpu;
-    }
-  }
-}
-
-function hexWords(words: Uint32Array, x: number, n: number): string {
-  const out: string[] = [];
-  for (let k = 0; k < n; k++) out.push(words[x + k].toString(16).padStart(8, '0'));
-  return out.join(' ');
 }

@@ -1,5 +1,6 @@
 import { KIND_CODE } from '../../model/schema.js';
-import { HYPERCALL_IRET, HYPERCALL_MMUEXT_OP, hypercallName, vmexitName } from './event-names.js';
+import { hypercallName, vmexitName } from './event-names.js';
+import { hypercallKind } from './hypercall.js';
 
 /**
  * xentrace_format record names (Xen's `formats` file) → kind and arguments. Site-specific defs
@@ -129,7 +130,7 @@ export function decodeText(name: string, fields: string): TextRecord {
     const v2 = field(fields, 'op');
     const op = v2 === v2 ? v2 : field(fields, 'eax');
     // The same kinds as the binary (DESIGN §4): iret = PV syscall return, mmuext_op = TLB flush.
-    r.kind = op === HYPERCALL_IRET ? K.syscall_exit : op === HYPERCALL_MMUEXT_OP ? K.tlb_flush : K.hypercall;
+    r.kind = op === op ? hypercallKind(op) : K.hypercall;
     if (r.kind === K.hypercall) r.a[0] = op;
     if (op === op) r.str = hypercallName(op);
     return r;

@@ -60,7 +60,8 @@ class TextParser implements LineSink {
     // Lines come window by window, like the binary (a change of CPU starts a window).
     if (cpu !== this.cpu) this.merger.windowStart((this.cpu = cpu));
     const last = this.merger.lastTick[cpu];
-    let ts = last;
+    // tsc 0 = no TSC: the CPU's last one, but no earlier than the merge watermark (as for the binary).
+    let ts = last < this.merger.floor ? this.merger.floor : last;
     if (tick === tick) {
       if (tick < last) {
         this.b.diagnostics.report('xentrace/tsc-backwards', 'warning', 'TSC went backwards within one pCPU (kept the record, in file order for that pCPU)', {

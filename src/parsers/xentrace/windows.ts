@@ -115,7 +115,6 @@ export class WindowDemux {
       return false;
     }
     this.pcpus.ensure(cpu);
-    this.pcpus.windows[cpu]++;
     this.merger.windowStart(cpu);
     this.windows++;
     this.pcpu = cpu;

@@ -10,6 +10,8 @@ import { int, pct } from './section.js';
  */
 const K = KIND_CODE;
 const IDLE = 0x7fff;
+/** Text rows for per-pCPU tables; big hosts have hundreds of pCPUs (the JSON keeps them all). */
+const MAX_PCPU_ROWS = 32;
 const CLASS_NAMES = ['gen', 'sched', 'dom0op', 'hvm', 'mem', 'pv', 'shadow', 'hw', 'guest', 'other'];
 const CLS = Object.fromEntries(CLASS_NAMES.map((c, i) => [c, i])) as Record<string, number>;
 const HVM_TEXT = /^(n?VM(ENTRY|EXIT)|INJ_VIRQ|REINJ_VIRQ|INTR|VMMCALL|CR_WRITE|INVLPG|[A-Z][A-Z0-9_]+)$/;
@@ -62,7 +64,9 @@ function collect(model: TraceModel): XenStats {
     vmexits: new Map(), irqByPcpu: new Map(), intrByPcpu: new Map(), virqByVcpu: new Map(),
   };
   const nStr = model.strings.length;
-  const nameClass = new Int16Array(nStr).fill(-1);
+  const nameCount = new Float64Array(nStr);
+  const nameKind = new Uint8Array(nStr);
+  const byIdClass = new Float64Array(CLASS_NAMES.length);
   const id = (s: string) => model.strings.indexOf(s);
   const hcStrings = new Set([id('iret'), id('mmuext_op')].filter((x) => x >= 0));
   const subcall = id('TRC_PV_HYPERCALL_SUBCALL');
@@ -75,63 +79,81 @@ function collect(model: TraceModel): XenStats {
   const exits = new Float64Array(256);
   const exitName = new Int32Array(256).fill(-1);
   const bigExits = new Map<number, number>();
-  // The vCPU on a pCPU changes rarely: remember each pCPU's last vCPU counter instead of a lookup per row.
-  let lastKey = new Float64Array(0);
-  const lastCounter: Counter[] = [];
+  // Per-pCPU and per-vCPU tallies in typed arrays; a vCPU's slot is looked up (by label) only when
+  // the vCPU running on a pCPU changes, which is rare next to the rows in between.
+  let nCpu = 1;
+  for (let i = 0; i < n; i++) if (e.cpu[i] >= nCpu) nCpu = e.cpu[i] + 1;
+  const pcRecords = new Float64Array(nCpu);
+  const pcExits = new Float64Array(nCpu);
+  const pcCalls = new Float64Array(nCpu);
+  const pcIrqs = new Float64Array(nCpu);
+  const lastKey = new Float64Array(nCpu).fill(NaN);
+  const lastSlot = new Int32Array(nCpu);
+  const slotOf = new Map<string, number>();
+  let vRecords = new Float64Array(64);
+  let vExits = new Float64Array(64);
+  let vCalls = new Float64Array(64);
+  const kinds = e.kind, names = e.name, cpus = e.cpu, a0s = e.a0, doms = e.domain, vcpus = e.vcpu, str0s = e.str0;
+  const OTHER = K.other, VMEXIT = K.vmexit, HYPERCALL = K.hypercall, SYSCALL_EXIT = K.syscall_exit, TLB = K.tlb_flush;
   for (let i = 0; i < n; i++) {
-    const kind = e.kind[i];
-    const name = e.name[i];
-    const cpu = e.cpu[i] < 0 ? 0 : e.cpu[i];
-    const a0 = e.a0[i];
-    if (kind === K.other && a0 === a0) st.byClass[idClass(a0)]++;
-    else {
-      let cls = nameClass[name];
-      if (cls < 0) cls = nameClass[name] = classOf(model, name, kind);
-      st.byClass[cls]++;
-    }
-    if (cpu >= lastKey.length) {
-      const grown = new Float64Array(cpu + 1).fill(NaN);
-      grown.set(lastKey);
-      lastKey = grown;
-    }
-    const pc = (st.perPcpu[cpu] ??= counter());
-    const key = e.domain[i] * 65536 + e.vcpu[i];
-    let vc = lastCounter[cpu];
+    const kind = kinds[i];
+    const name = names[i];
+    const cpu = cpus[i] < 0 ? 0 : cpus[i];
+    // Classes: counted per name (its class is looked up once, after the loop), or per id for `other`.
+    if (kind === OTHER && a0s[i] === a0s[i]) byIdClass[ID_CLASS[(a0s[i] >>> 16) & 0xfff]]++;
+    else if (nameCount[name]++ === 0) nameKind[name] = kind;
+    const key = doms[i] * 65536 + vcpus[i];
+    let v = lastSlot[cpu];
     if (lastKey[cpu] !== key) {
-      const label = vcpuLabel(e.domain[i], e.vcpu[i]);
-      vc = st.perVcpu.get(label) ?? counter();
-      st.perVcpu.set(label, vc);
+      const label = vcpuLabel(doms[i], vcpus[i]);
+      let slot = slotOf.get(label);
+      if (slot === undefined) {
+        slot = slotOf.size;
+        slotOf.set(label, slot);
+        if (slot === vRecords.length) {
+          vRecords = grown(vRecords);
+          vExits = grown(vExits);
+          vCalls = grown(vCalls);
+        }
+      }
+      v = lastSlot[cpu] = slot;
       lastKey[cpu] = key;
-      lastCounter[cpu] = vc;
     }
-    pc.records++;
-    vc.records++;
-    if (kind === K.vmexit) {
-      pc.vmexits++;
-      vc.vmexits++;
+    pcRecords[cpu]++;
+    vRecords[v]++;
+    if (kind === VMEXIT) {
+      const a0 = a0s[i];
+      pcExits[cpu]++;
+      vExits[v]++;
       if (a0 >= 0 && a0 < 256) {
         exits[a0]++;
-        exitName[a0] = e.str0[i];
+        exitName[a0] = str0s[i];
       } else bump(bigExits, a0);
-    } else if (kind === K.hypercall || ((kind === K.syscall_exit || kind === K.tlb_flush) && hcStrings.has(e.str0[i]))) {
-      pc.hypercalls++;
-      vc.hypercalls++;
-      const k = e.str0[i] + 1 + (hcVmm[name] ? nStr : 0);
+    } else if (kind === HYPERCALL || ((kind === SYSCALL_EXIT || kind === TLB) && hcStrings.has(str0s[i]))) {
+      pcCalls[cpu]++;
+      vCalls[v]++;
+      const k = str0s[i] + 1 + (hcVmm[name] ? nStr : 0);
       hcCount[k]++;
       if (name === subcall) hcSub[k]++;
-      if (hcOp[k] !== hcOp[k]) hcOp[k] = kind === K.syscall_exit ? 23 : kind === K.tlb_flush ? 26 : a0;
+      if (hcOp[k] !== hcOp[k]) hcOp[k] = kind === SYSCALL_EXIT ? 23 : kind === TLB ? 26 : a0s[i];
     } else if (kind === K.irq_entry) {
-      if (e.domain[i] === IDLE && e.vcpu[i] < 0) {
-        pc.irqs++;
-        bump(st.irqByPcpu.get(cpu) ?? st.irqByPcpu.set(cpu, new Map()).get(cpu)!, a0);
+      if (doms[i] === IDLE && vcpus[i] < 0) {
+        pcIrqs[cpu]++;
+        bump(st.irqByPcpu.get(cpu) ?? st.irqByPcpu.set(cpu, new Map()).get(cpu)!, a0s[i]);
       } else {
-        const label = vcpuLabel(e.domain[i], e.vcpu[i]);
-        bump(st.virqByVcpu.get(label) ?? st.virqByVcpu.set(label, new Map()).get(label)!, a0);
+        const label = vcpuLabel(doms[i], vcpus[i]);
+        bump(st.virqByVcpu.get(label) ?? st.virqByVcpu.set(label, new Map()).get(label)!, a0s[i]);
       }
     } else if (kind === K.irq_vector_entry) {
-      bump(st.intrByPcpu.get(cpu) ?? st.intrByPcpu.set(cpu, new Map()).get(cpu)!, a0);
+      bump(st.intrByPcpu.get(cpu) ?? st.intrByPcpu.set(cpu, new Map()).get(cpu)!, a0s[i]);
     }
   }
+  for (let c = 0; c < CLASS_NAMES.length; c++) st.byClass[c] += byIdClass[c];
+  for (let s = 0; s < nStr; s++) if (nameCount[s] > 0) st.byClass[classOf(model, s, nameKind[s])] += nameCount[s];
+  for (let p = 0; p < nCpu; p++) {
+    if (pcRecords[p] > 0) st.perPcpu[p] = { records: pcRecords[p], vmexits: pcExits[p], hypercalls: pcCalls[p], irqs: pcIrqs[p] };
+  }
+  for (const [label, slot] of slotOf) st.perVcpu.set(label, { records: vRecords[slot], vmexits: vExits[slot], hypercalls: vCalls[slot], irqs: 0 });
   for (let k = 0; k < hcCount.length; k++) {
     if (hcCount[k] === 0) continue;
     const vmm = k > nStr;
@@ -153,10 +175,8 @@ function collect(model: TraceModel): XenStats {
 }
 
 /** Class of a 28-bit event id: bits 16..27 hold exactly one class bit (FORMATS.md §3.6). */
-function idClass(id: number): number {
-  const bit = [1, 2, 4, 8, 0x10, 0x20, 0x40, 0x80, 0x800].indexOf((id >>> 16) & 0xfff);
-  return bit >= 0 ? bit : CLS.other;
-}
+const ID_CLASS = new Uint8Array(4096).fill(CLASS_NAMES.indexOf('other'));
+[1, 2, 4, 8, 0x10, 0x20, 0x40, 0x80, 0x800].forEach((bit, i) => (ID_CLASS[bit] = i));
 
 function vcpuLabel(dom: number, vcpu: number): string {
   if (dom === IDLE) return vcpu < 0 ? 'xen' : `idle v${vcpu}`;
@@ -180,7 +200,11 @@ export const xenSection: SummarySection = {
     const out = [`Xen: ${h.layout ?? 'xentrace'} · ${clock}${h.windows ? ` · ${h.windows} windows` : ''}${h['wrap padding records'] ? ` · ${h['wrap padding records']} wrap-buffer padding records skipped` : ''}${h['lost records'] && h['lost records'] !== '0' ? ` · ${h['lost records']} records LOST` : ''}`];
     out.push(`  records by class   ${CLASS_NAMES.map((c, i) => [c, s.byClass[i]] as const).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([c, v]) => `${c} ${int(v)}`).join(' · ')}`);
     out.push('  per pCPU           records   vmexits  hypercalls  irqs');
-    s.perPcpu.forEach((c, p) => c && out.push(`    pCPU${String(p).padEnd(4)}     ${int(c.records).padStart(9)} ${int(c.vmexits).padStart(9)} ${int(c.hypercalls).padStart(11)} ${int(c.irqs).padStart(5)}`));
+    const pcpus = s.perPcpu.flatMap((c, p) => (c ? [[p, c] as const] : []));
+    for (const [p, c] of pcpus.slice(0, MAX_PCPU_ROWS)) {
+      out.push(`    pCPU${String(p).padEnd(4)}     ${int(c.records).padStart(9)} ${int(c.vmexits).padStart(9)} ${int(c.hypercalls).padStart(11)} ${int(c.irqs).padStart(5)}`);
+    }
+    if (pcpus.length > MAX_PCPU_ROWS) out.push(`    … ${pcpus.length - MAX_PCPU_ROWS} more pCPUs (all of them in the JSON details)`);
     out.push('  per domain/vCPU (records attributed to the vCPU running on the pCPU)');
     const vcpus = [...s.perVcpu].sort(byRecords);
     for (const [label, c] of vcpus.slice(0, 12)) {
@@ -198,7 +222,7 @@ export const xenSection: SummarySection = {
     for (const [reason, x] of exits.slice(0, 12)) out.push(`    ${`${x.name} [${reason}]`.padEnd(40)} ${int(x.count).padStart(9)} ${pct(x.count, exits.reduce((n, [, y]) => n + y.count, 0))}`);
     out.push('  IRQs by pCPU');
     if (s.irqByPcpu.size + s.intrByPcpu.size === 0) out.push('    no physical IRQ records (TRC_HW_IRQ 0x00802000) or HVM INTR exits');
-    for (const p of [...new Set([...s.irqByPcpu.keys(), ...s.intrByPcpu.keys()])].sort((a, b) => a - b)) {
+    for (const p of [...new Set([...s.irqByPcpu.keys(), ...s.intrByPcpu.keys()])].sort((a, b) => a - b).slice(0, MAX_PCPU_ROWS)) {
       const irq = s.irqByPcpu.get(p);
       const intr = s.intrByPcpu.get(p);
       const parts = [irq && `${int(sum(irq))} handled (${tallyText(irq, (k) => `irq ${k}`)})`, intr && `${int(sum(intr))} HVM INTR exits (${tallyText(intr, (k) => `vector ${hex(k)}`)})`];
@@ -237,6 +261,12 @@ export const xenSection: SummarySection = {
 
 function byRecords(a: [string, Counter], b: [string, Counter]): number {
   return b[1].records - a[1].records || a[0].localeCompare(b[0]);
+}
+
+function grown(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 function sum(t: Tally): number {

@@ -6,19 +6,20 @@ import type { TimedStream } from './merge.js';
 import { mergeByTime } from './merge.js';
 import { Payloads, TRACEPOINTS } from './payloads.js';
 import type { WriteResult, Writer } from './result.js';
-import { bump, usecTime } from './result.js';
-import { FileSink } from './sink.js';
+import { writeUsecTime } from './result.js';
+import { FileSink, MAX_RECORD, enc } from './sink.js';
 import { perfFrameLine } from './symbols.js';
-import { captured, hostFacts, tracepointLeaf } from './view.js';
+import { captured, hostFacts } from './view.js';
 
 const SAMPLE_EVENT = 'cpu-clock';
 
 /**
- * `perf record -a -g -F <hz> -e cpu-clock -e <tracepoints>` inside the captured domain, then
- * `perf script --header` (FORMATS.md §1): comm, tid, [cpu], `%5lu.%06lu:`, the event name
- * right-aligned to the longest one, the payload, and a TAB-indented callchain after every
- * record. Samples in the hypervisor carry Xen frames above the hypercall stub unless the
- * scenario asks for stock perf (`capture.hypervisorFrames: "stub"`).
+ * `perf record -a -F <hz> -e cpu-clock/call-graph=fp/ -e <tracepoints>` inside the captured
+ * domain, then `perf script --header` (FORMATS.md §1). Tracepoints have no callchain, so their
+ * comm is `%16s`; samples have one, so theirs is `%s` and a TAB-indented callchain and a blank
+ * line follow. Then `%5d` tid, `[%03d]`, `%5lu.%06lu:`, the event name right-aligned to the
+ * longest one, and the payload. Samples in the hypervisor carry Xen frames above the hypercall
+ * stub unless the scenario asks for stock perf (`capture.hypervisorFrames: "stub"`).
  */
 export const perfScriptWriter: Writer = {
   id: 'perf-script',
@@ -35,47 +36,55 @@ export const perfScriptWriter: Writer = {
     const streams: TimedStream[] = [];
     const ticks = view.cpus.map((cpu) => ticksOf(run, cpu, hz));
     for (let i = 0; i < view.cpus.length; i++) streams.push(view.cpus[i].log.ev, ticks[i]);
-    const chains = new Map<number, string>();
-    const chain = (key: number, frames: () => string[]) => {
-      let c = chains.get(key);
-      if (c === undefined) {
-        c = frames().map(perfFrameLine).join('') + '\n';
-        chains.set(key, c);
-      }
-      return c;
-    };
-    const heads = run.tasks.map((t) => `${t.tid === 0 ? 'swapper' : t.comm} ${String(t.tid).padStart(5)} [`);
-    const cpuTags = view.cpus.map((c) => `${String(c.index).padStart(3, '0')}] `);
-    const evNames = new Map(Object.entries(TRACEPOINTS).map(([k, tp]) => [Number(k), `${`${tp.system}:${tp.name}`.padStart(width)}: `]));
-    const sampleName = `${String(Math.round(1e9 / hz)).padStart(10)} ${SAMPLE_EVENT.padStart(width)}: \n`;
-    const result: WriteResult = { format: 'perf-script', path, bytes: 0, records: 0, byKind: {}, firstNs: NaN, lastNs: NaN, meta: { capture_domain: view.domain, sample_hz: hz } };
+    const chains = STACKS.map((st) => enc(`${(stub ? st.frames.filter((f) => f[0] !== 'x') : st.frames).map(perfFrameLine).join('')}\n`));
+    for (const c of chains) if (c.length > MAX_RECORD - 256) throw new Error('callchain longer than a sink record');
+    const comm = (t: { tid: number; comm: string }) => (t.tid === 0 ? 'swapper' : t.comm);
+    const heads = run.tasks.map((t) => enc(`${comm(t).padStart(16)} ${String(t.tid).padStart(5)} [`));
+    const sampleHeads = run.tasks.map((t) => enc(`${comm(t)} ${String(t.tid).padStart(5)} [`));
+    const cpuTags = view.cpus.map((c) => enc(`${String(c.index).padStart(3, '0')}] `));
+    const evNames: Buffer[] = [];
+    for (const [k, tp] of Object.entries(TRACEPOINTS)) evNames[Number(k)] = enc(`: ${`${tp.system}:${tp.name}`.padStart(width)}: `);
+    const sampleName = enc(`: ${String(Math.round(1e9 / hz)).padStart(10)} ${SAMPLE_EVENT.padStart(width)}: \n`);
+    const counts = new Float64Array(64);
+    let samples = 0;
+    let records = 0;
+    let first = NaN;
+    let last = NaN;
 
     mergeByTime(streams, (si, row) => {
       const v = si >> 1;
       let t: number;
+      sink.reserve();
       if ((si & 1) === 0) {
         const ev = view.cpus[v].log.ev;
         const kind = ev.kind[row];
         if (kind >= GUEST_LAYER_END) return;
         t = ev.t[row];
-        const stack = ev.stack[row];
-        const text = payloads.text(kind, ev.a[row], ev.b[row], ev.c[row], ev.d[row]);
-        sink.text(`${heads[ev.task[row]]}${cpuTags[v]}${usecTime(t)}: ${evNames.get(kind)}${text}\n`);
-        sink.text(chain(((kind + 1) << 12) + stack + 1, () => tracepointLeaf(kind).concat(stack >= 0 ? STACKS[stack].frames.filter((f) => f[0] !== 'x') : [])));
-        bump(result.byKind, TRACEPOINTS[kind].kind);
+        sink.put(heads[ev.task[row]]);
+        sink.put(cpuTags[v]);
+        writeUsecTime(sink, t);
+        sink.put(evNames[kind]);
+        payloads.write(sink, kind, ev.a[row], ev.b[row], ev.c[row], ev.d[row]);
+        sink.buf[sink.off++] = 10;
+        counts[kind]++;
       } else {
         const tk = ticks[v];
         t = tk.t[row];
-        const stack = tk.stack[row];
-        sink.text(`${heads[tk.task[row]]}${cpuTags[v]}${usecTime(t)}: ${sampleName}`);
-        sink.text(chain(stack, () => (stub ? STACKS[stack].frames.filter((f) => f[0] !== 'x') : STACKS[stack].frames)));
-        bump(result.byKind, 'sample');
+        sink.put(sampleHeads[tk.task[row]]);
+        sink.put(cpuTags[v]);
+        writeUsecTime(sink, t);
+        sink.put(sampleName);
+        sink.put(chains[tk.stack[row]]);
+        samples++;
       }
-      if (result.records++ === 0) result.firstNs = t;
-      result.lastNs = t;
+      if (records++ === 0) first = t;
+      last = t;
     });
     sink.close();
-    result.bytes = sink.bytes;
+    const byKind: Record<string, number> = {};
+    if (samples > 0) byKind.sample = samples;
+    for (const [k, tp] of Object.entries(TRACEPOINTS)) if (counts[Number(k)] > 0) byKind[tp.kind] = counts[Number(k)];
+    const result: WriteResult = { format: 'perf-script', path, bytes: sink.bytes, records, byKind, firstNs: first, lastNs: last, meta: { capture_domain: view.domain, sample_hz: hz } };
     return result;
   },
 };
@@ -86,10 +95,13 @@ function header(run: SimRun, cpus: number, names: string[], hz: number): string 
     const tracepoint = name !== SAMPLE_EVENT;
     const ids = Array.from({ length: cpus }, (_, c) => 11 + i * cpus + c).join(', ');
     return tracepoint
-      ? `# event : name = ${name}, , id = { ${ids} }, type = 2, size = 112, config = 0x${(0x100 + i * 7).toString(16)}, { sample_period, sample_freq } = 1, sample_type = IP|TID|TIME|CALLCHAIN|CPU|PERIOD|RAW, read_format = ID, disabled = 1, inherit = 1, sample_id_all = 1, exclude_guest = 1\n`
+      ? `# event : name = ${name}, , id = { ${ids} }, type = 2, size = 112, config = 0x${(0x100 + i * 7).toString(16)}, { sample_period, sample_freq } = 1, sample_type = IP|TID|TIME|CPU|PERIOD|RAW, read_format = ID, disabled = 1, inherit = 1, sample_id_all = 1, exclude_guest = 1\n`
       : `# event : name = ${name}, , id = { ${ids} }, type = 1, size = 112, { sample_period, sample_freq } = ${hz}, sample_type = IP|TID|TIME|CALLCHAIN|CPU|PERIOD, read_format = ID, disabled = 1, inherit = 1, freq = 1, sample_id_all = 1, exclude_guest = 1\n`;
   });
-  const cmd = `/usr/bin/perf record -a -g -F ${hz} ${names.map((n) => `-e ${n}`).join(' ')} -- sleep ${run.endNs / 1e9}`;
+  const cmd = `/usr/bin/perf record -a -F ${hz} -e ${SAMPLE_EVENT}/call-graph=fp/ ${names
+    .slice(1)
+    .map((n) => `-e ${n}`)
+    .join(' ')} -- sleep ${run.endNs / 1e9}`;
   return [
     '# ========\n',
     `# captured on    : ${h.capturedOn}\n`,

@@ -1,4 +1,5 @@
 import type { SimRun } from '../simulate.js';
+import type { FileSink } from './sink.js';
 
 /** What a writer reports: counts as the parsers will count them, and the span it printed. */
 export interface WriteResult {
@@ -25,11 +26,12 @@ export interface Writer {
 export const BOOT_BASE_NS = 4_210_000_000_000;
 
 /** `%5lu.%06lu` of a boot-relative time: perf and tracefs truncate to microseconds. */
-export function usecTime(simNs: number): string {
+export function writeUsecTime(sink: FileSink, simNs: number): void {
   const ns = BOOT_BASE_NS + simNs;
   const sec = Math.floor(ns / 1e9);
-  const usec = Math.floor((ns - sec * 1e9) / 1000);
-  return `${String(sec).padStart(5)}.${String(usec).padStart(6, '0')}`;
+  sink.dec(sec, 5);
+  sink.buf[sink.off++] = 46; // '.'
+  sink.dec(Math.floor((ns - sec * 1e9) / 1000), 6, 48);
 }
 
 export function bump(byKind: Record<string, number>, kind: string, n = 1): void {

@@ -1,16 +1,8 @@
-import { STACKS } from '../stacks.js';
-
 /**
- * Addresses and object files for the symbols of the stack catalogue. Every symbol gets a
- * fixed start address in its space (kernel text at ffffffff81000000, Xen at ffff82d080200000,
- * user code low), so a frame `sym+0xoff` always prints the same address, as perf would.
+ * Addresses and object files for simulated frames. A symbol's start address is a hash of its
+ * name inside its space (kernel text from ffffffff81000000, Xen from ffff82d080200000, user
+ * code low), so `sym+0xoff` always prints the same address, whatever the run, as perf would.
  */
-interface Sym {
-  hi: string; // high 32 bits, as hex
-  lo: number; // low 32 bits of the symbol start
-  dso: string;
-}
-
 const LIBC = '/lib/x86_64-linux-gnu/libc-2.28.so';
 const LIBPTHREAD = '/lib/x86_64-linux-gnu/libpthread-2.28.so';
 const IPERF = '/usr/bin/iperf';
@@ -19,28 +11,18 @@ const USER_DSO: Record<string, string> = { __libc_write: LIBC, __libc_read: LIBC
 /** The DSO perf shows for hypervisor frames in the simulated Xen-aware capture (see README). */
 export const XEN_DSO = '[hypervisor]';
 
-const table = new Map<string, Sym>();
-{
-  const next: Record<string, number> = { k: 0x81000000, x: 0x80200000, u: 0x401000, libc: 0x21000, pthread: 0x7000 };
-  for (const st of STACKS) {
-    for (const frame of st.frames) {
-      const space = frame[0];
-      const name = frameName(frame);
-      const key = `${space} ${name}`;
-      if (table.has(key)) continue;
-      let sym: Sym;
-      if (space === 'k' || space === 'x') {
-        sym = { hi: space === 'k' ? 'ffffffff' : 'ffff82d0', lo: next[space], dso: space === 'k' ? '[kernel.kallsyms]' : XEN_DSO };
-        next[space] += 0x400 + ((name.length * 0x97) & 0x3f0);
-      } else {
-        const dso = USER_DSO[name] ?? IPERF;
-        const pool = dso === LIBC ? 'libc' : dso === LIBPTHREAD ? 'pthread' : 'u';
-        sym = { hi: '', lo: next[pool], dso };
-        next[pool] += 0x300 + ((name.length * 0x53) & 0x1f0);
-      }
-      table.set(key, sym);
-    }
-  }
+function nameHash(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+function symbolOf(space: string, name: string): { hi: string; lo: number; dso: string } {
+  const h = (nameHash(name) & ~0xf) >>> 0;
+  if (space === 'k') return { hi: 'ffffffff', lo: 0x81000000 + (h % 0x00c00000), dso: '[kernel.kallsyms]' };
+  if (space === 'x') return { hi: 'ffff82d0', lo: 0x80200000 + (h % 0x00180000), dso: XEN_DSO };
+  const dso = USER_DSO[name] ?? IPERF;
+  return { hi: '', lo: (dso === IPERF ? 0x401000 : 0x21000) + (h % 0x40000), dso };
 }
 
 export function frameName(frame: string): string {
@@ -56,7 +38,7 @@ function frameOffset(frame: string): number {
 /** One perf callchain line: `\t%16lx sym+0xoff (dso)`. */
 export function perfFrameLine(frame: string): string {
   const name = frameName(frame);
-  const sym = table.get(`${frame[0]} ${name}`) as Sym;
+  const sym = symbolOf(frame[0], name);
   const lo = (sym.lo + frameOffset(frame)) >>> 0;
   const addr = sym.hi === '' ? lo.toString(16) : sym.hi + lo.toString(16).padStart(8, '0');
   return `\t${addr.padStart(16)} ${name}+0x${frameOffset(frame).toString(16)} (${sym.dso})\n`;

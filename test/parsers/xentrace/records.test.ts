@@ -4,7 +4,7 @@ import { KINDS } from '../../../src/model/schema.js';
 import type { TraceModel } from '../../../src/model/trace-model.js';
 import { loadTrace } from '../../../src/parsers/index.js';
 import { summarizeInput } from '../../../src/report/input-summary.js';
-import { bytes, rec, tempFile, window } from './trace-bytes.js';
+import { bytes, rec, tempFile, walk, window } from './trace-bytes.js';
 
 /** 1 GHz: one TSC tick is one ns, so expected times read straight off the TSCs. */
 const HZ = 1e9;
@@ -161,6 +161,64 @@ describe('xentrace records', () => {
     expect(m.eventCount).toBe(3);
     expect(m.diagnostics.find((d) => d.code === 'xentrace/tsc-backwards')).toMatchObject({ severity: 'warning', count: 1, first: { byteOffset: 12 + 12 } });
     expect(Array.from(m.events.tsNs)).toEqual([50, 0, 150]);
+  });
+
+  it('many passes with lagging pCPUs: exactly a stable sort of the records by TSC (an independent walk)', async () => {
+    // 3 pCPUs, 12 passes; each window ends where that pass drained it, pCPU 0 logs sparsely and
+    // pCPUs 0 and 2 are sometimes silent for a whole pass, so rows wait in the queues across
+    // passes (and the queues compact and grow).
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) >>> 8) % n;
+    const tsc = [T0, T0 + 3, T0 + 7];
+    const windows: number[][] = [];
+    for (let pass = 1; pass <= 12; pass++) {
+      const until = T0 + pass * 100_000;
+      for (let p = 0; p < 3; p++) {
+        const records: number[][] = [];
+        // Silent for a pass: nothing logged before this pass drained the buffer, so no window.
+        if ((p === 0 && pass % 3 === 0) || (p === 2 && pass % 5 === 0)) tsc[p] = until + rand(50_000);
+        for (;;) {
+          const next = tsc[p] + (p === 0 ? 500 + rand(3000) : 1 + rand(100));
+          if (next >= until) break; // logged after this pass drained the buffer: next pass
+          tsc[p] = next;
+          // A handler record inherits its pCPU's last TSC (not first in a window: see the next test).
+          const noTsc = records.length > 0 && rand(4) === 0;
+          records.push(noTsc ? rec(0x8200f, null, [rand(256)]) : rec(0x22203 + rand(3), tsc[p], [rand(100), rand(100)]));
+        }
+        if (records.length > 0) windows.push(window(p, records));
+      }
+    }
+    const file = bytes(...windows);
+    const m = await loadTrace(tempFile(file), { cpuHz: HZ });
+    const walked = walk(file);
+    const last: Record<number, number> = {};
+    const expected = walked
+      .map((r, i) => ({ cpu: r.cpu, t: (last[r.cpu] = r.tsc ?? last[r.cpu]) - T0, i }))
+      .sort((a, b) => a.t - b.t || a.cpu - b.cpu || a.i - b.i);
+    expect(m.eventCount).toBe(walked.length);
+    expect(Array.from(m.events.cpu)).toEqual(expected.map((r) => r.cpu));
+    expect(Array.from(m.events.tsNs)).toEqual(expected.map((r) => r.t - expected[0].t));
+    expect(m.diagnostics).toEqual([]);
+  });
+
+  it('a record without TSC opening a window is no earlier than the merge watermark', async () => {
+    const m = await load(
+      window(0, [rec(0x81001, T0 + 100), rec(0x81001, T0 + 300)]),
+      window(1, [rec(0x81102, T0 + 200, [1, 0, 0])]),
+      // pass 2: pCPU 1's INTR handler was logged after pass 1 drained its buffer, i.e. after
+      // pCPU 0's drain too: no earlier than pass 1's watermark (300), whatever its inherited TSC (200)
+      window(0, [rec(0x81001, T0 + 400)]),
+      window(1, [rec(0x8200f, null, [0xfa]), rec(0x81001, T0 + 450)]),
+    );
+    expect(rows(m).map((r) => [r.t, r.cpu, r.name])).toEqual([
+      [0, 0, 'TRC_HVM_VMENTRY'],
+      [100, 1, 'TRC_HVM_VMEXIT64'],
+      [200, 0, 'TRC_HVM_VMENTRY'],
+      [200, 1, 'TRC_HVM_INTR'],
+      [300, 0, 'TRC_HVM_VMENTRY'],
+      [350, 1, 'TRC_HVM_VMENTRY'],
+    ]);
+    expect(m.diagnostics).toEqual([]);
   });
 
   it('wrap-buffer padding is skipped by its size (garbage words, with or without TSC)', async () => {

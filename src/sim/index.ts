@@ -1,0 +1,13 @@
+export { DEFAULTS, DETECTOR_IDS, ScenarioError } from './scenario.js';
+export type { Scenario, DetectorId } from './scenario.js';
+export { BUILTIN, SCENARIO_NAMES, loadScenario, withOverrides } from './scenarios.js';
+export { simulate } from './simulate.js';
+export type { SimRun } from './simulate.js';
+export { FORMAT_IDS, generate, recordFor, truthPathOf } from './run.js';
+export type { Generated } from './run.js';
+export { parseSweep, sweepQueues } from './sweep.js';
+export type { SweepPoint } from './sweep.js';
+export { truthFor } from './truth.js';
+export type { Format, Truth, Pathology } from './truth.js';
+export { WRITERS, writerById } from './writers/index.js';
+export type { WriteResult } from './writers/index.js';
