@@ -1,4 +1,4 @@
-import { EmbeddedActionsParser, Lexer, createToken } from 'chevrotain';
+import { EmbeddedActionsParser, Lexer, createToken } from '../chevrotain.js';
 
 /**
  * The payload template language, parsed with chevrotain. A template is the tracepoint's

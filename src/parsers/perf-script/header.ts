@@ -1,4 +1,4 @@
-import { EmbeddedActionsParser, Lexer, createToken } from 'chevrotain';
+import { EmbeddedActionsParser, Lexer, createToken } from '../chevrotain.js';
 import type { TraceMeta } from '../../model/schema.js';
 
 /**

@@ -1,4 +1,4 @@
-import { EmbeddedActionsParser } from 'chevrotain';
+import { EmbeddedActionsParser } from '../chevrotain.js';
 import type { IToken } from 'chevrotain';
 import {
   Bar,

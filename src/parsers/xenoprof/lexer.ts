@@ -1,4 +1,4 @@
-import { Lexer, createToken } from 'chevrotain';
+import { Lexer, createToken } from '../chevrotain.js';
 import type { IToken, TokenType } from 'chevrotain';
 
 /**
