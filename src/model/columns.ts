@@ -67,6 +67,14 @@ export class ColumnSet<S extends ColumnSpec> {
     return this.length++;
   }
 
+  /** Reserve `n` rows at once (bulk writers fill them with TypedArray.set); returns the first. */
+  pushMany(n: number): number {
+    while (this.length + n > this.capacity) this.grow();
+    const first = this.length;
+    this.length += n;
+    return first;
+  }
+
   private grow(): void {
     const capacity = Math.max(1024, this.capacity * 2);
     const ctors = Object.values(this.spec);

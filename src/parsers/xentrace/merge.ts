@@ -22,6 +22,8 @@ import { RowQueue } from './row-queue.js';
  */
 const STAGED_MAX = 1 << 20;
 const LOST = KIND_CODE.lost;
+// Bursts at least this long are copied with TypedArray.set; shorter ones row by row.
+const BULK_ROWS = 64;
 
 /** How queued ticks become model time: tsNs = offset + round(tick × nsPerTick). */
 export interface Timebase {
@@ -145,7 +147,6 @@ export class Merger {
     const ev = this.b.events;
     const k = this.time.nsPerTick;
     const offset = this.time.offset;
-    let c = ev.cols;
     let lastOut = this.lastOut;
     while (this.size > 0) {
       const p = this.heap[0];
@@ -154,35 +155,22 @@ export class Merger {
       const rival = this.size > 0 ? this.heap[0] : -1;
       const rt = rival >= 0 ? this.keys[0] : Infinity;
       const limit = Math.min(w, rt);
-      const tick = q.tick, kind = q.kind, name = q.name, dom = q.dom, vcpu = q.vcpu;
-      const a0 = q.a0, a1 = q.a1, a2 = q.a2, a3 = q.a3, str0 = q.str0;
+      const tick = q.tick;
       let own = q.lastOut;
-      let i = q.head;
+      const head = q.head;
+      let i = head;
       const end = q.tail;
+      // Find the burst first, then write it in one go (see emit).
       for (; i < end; i++) {
         const t = tick[i];
         if (!(t < limit || (t === limit && (t < rt || p < rival)))) break;
-        const r = ev.push();
-        if (ev.cols !== c) c = ev.cols;
         // Late = earlier than rows already written, unless its own pCPU's TSC stepped back (reported apart).
         if (t < lastOut && t >= own) this.late++;
         if (t > lastOut) lastOut = t;
         own = t;
-        c.tsNs[r] = offset + Math.round(t * k);
-        c.cpu[r] = p;
-        c.utid[r] = -1;
-        c.stack[r] = -1;
-        c.kind[r] = kind[i];
-        c.name[r] = name[i];
-        c.domain[r] = dom[i];
-        c.vcpu[r] = vcpu[i];
-        c.a0[r] = a0[i];
-        c.a1[r] = a1[i];
-        c.a2[r] = a2[i];
-        c.a3[r] = a3[i];
-        c.str0[r] = str0[i];
-        if (kind[i] === LOST) this.lostRows.push(r);
       }
+      const n = i - head;
+      if (n > 0) this.emit(q, p, head, n, offset, k);
       q.lastOut = own;
       q.head = i;
       if (i === end) q.head = q.tail = 0;
@@ -190,6 +178,49 @@ export class Merger {
     }
     this.lastOut = lastOut;
     if (this.lostRows.length > this.lostDone) this.convertLost();
+  }
+
+  /**
+   * Write queue rows [head, head + n) of pCPU p to the model. Long bursts are copied column
+   * by column (TypedArray.set is a memcpy); short ones, the common case when pCPUs
+   * interleave finely, are stored row by row, where 13 subarray views would cost more.
+   */
+  private emit(q: RowQueue, p: number, head: number, n: number, offset: number, k: number): void {
+    const ev = this.b.events;
+    const r0 = ev.pushMany(n);
+    const c = ev.cols;
+    const end = head + n;
+    for (let j = 0; j < n; j++) c.tsNs[r0 + j] = offset + Math.round(q.tick[head + j] * k);
+    if (n >= BULK_ROWS) {
+      c.cpu.fill(p, r0, r0 + n);
+      c.utid.fill(-1, r0, r0 + n);
+      c.stack.fill(-1, r0, r0 + n);
+      c.kind.set(q.kind.subarray(head, end), r0);
+      c.name.set(q.name.subarray(head, end), r0);
+      c.domain.set(q.dom.subarray(head, end), r0);
+      c.vcpu.set(q.vcpu.subarray(head, end), r0);
+      c.a0.set(q.a0.subarray(head, end), r0);
+      c.a1.set(q.a1.subarray(head, end), r0);
+      c.a2.set(q.a2.subarray(head, end), r0);
+      c.a3.set(q.a3.subarray(head, end), r0);
+      c.str0.set(q.str0.subarray(head, end), r0);
+    } else {
+      for (let i = head, r = r0; i < end; i++, r++) {
+        c.cpu[r] = p;
+        c.utid[r] = -1;
+        c.stack[r] = -1;
+        c.kind[r] = q.kind[i];
+        c.name[r] = q.name[i];
+        c.domain[r] = q.dom[i];
+        c.vcpu[r] = q.vcpu[i];
+        c.a0[r] = q.a0[i];
+        c.a1[r] = q.a1[i];
+        c.a2[r] = q.a2[i];
+        c.a3[r] = q.a3[i];
+        c.str0[r] = q.str0[i];
+      }
+    }
+    for (let j = 0; j < n; j++) if (q.kind[head + j] === LOST) this.lostRows.push(r0 + j);
   }
 
   /** A loss start (a1 of LOST_RECORDS) is a time like the row's: the same conversion. */
