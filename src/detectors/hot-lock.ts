@@ -1,4 +1,4 @@
-import { SLEEPING_LOCK_SLOWPATH, SPIN_FUNC, baseName, classifyFrames, isGrantTableFunc, lockCaller, stackBits } from './frames.js';
+import { SLEEPING_LOCK_SLOWPATH, SPIN_FUNC, baseName, classifyFrames, isGrantTableFunc, isHypervisorImage, lockCaller, stackBits } from './frames.js';
 import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './registry.js';
 import { countsSample, kindCode } from './trace-facts.js';
 import { captureHint, ns, percentile, perSecond, share, severityFor, stackText, topEntries, window } from './util.js';
@@ -9,7 +9,9 @@ import { captureHint, ns, percentile, perSecond, share, severityFor, stackText, 
  * the lock is named after the code that takes it (callchains from perf -g or ftrace stacktrace),
  * because addresses differ between perf (raw) and ftrace (hashed). Without lock events, spin and
  * sleeping-lock slow-path samples are grouped by the calling function. Spins under grant-table
- * frames are left to gnttab-lock.
+ * frames are left to gnttab-lock, and so, in a flat profile (no callers) that has grant-table
+ * samples, are spin symbols in the hypervisor image: gnttab-lock claims exactly those, and one
+ * lock must not be reported twice.
  */
 const HINTS = {
   'perf-script': 'perf record -a -g -e lock:contention_begin,lock:contention_end -- sleep 10   # or perf lock record / perf lock contention',
@@ -203,9 +205,12 @@ function advice(name: string, caller: string | null): string {
 /** Profile path: samples in spin / sleeping-lock slow paths, grouped by the function that took the lock. */
 function fromSamples(ctx: DetectorContext): DetectorFinding[] {
   const { model, facts, settings } = ctx;
-  const bits = classifyFrames(model, [(f) => SPIN_FUNC.test(baseName(f)) || SLEEPING_LOCK_SLOWPATH.test(baseName(f)), (f) => isGrantTableFunc(f)]);
-  const { self, nested } = stackBits(model, bits, { 0: 1 });
+  const bits = classifyFrames(model, [(f) => SPIN_FUNC.test(baseName(f)) || SLEEPING_LOCK_SLOWPATH.test(baseName(f)), (f) => isGrantTableFunc(f), (_f, m) => isHypervisorImage(m)]);
+  const { leaf, self, nested } = stackBits(model, bits, { 0: 1 });
   const s = model.samples;
+  // Flat profile with grant-table samples: gnttab-lock owns the hypervisor's spin symbols.
+  let flatGrant = false;
+  if (facts.samplesWithCallchain === 0) for (let i = 0; i < s.tsNs.length && !flatGrant; i++) flatGrant = s.stack[i] >= 0 && (self[s.stack[i]] & 2) !== 0;
   const byCaller = new Map<string, number>();
   const stacksOf = new Map<string, Map<number, number>>();
   const callerOf = new Map<number, string>();
@@ -216,6 +221,7 @@ function fromSamples(ctx: DetectorContext): DetectorFinding[] {
     if (!countsSample(model, facts, i)) continue;
     const st = s.stack[i];
     if (st < 0 || (self[st] & 1) === 0 || (nested[st] & 1) !== 0) continue;
+    if (flatGrant && (leaf[st] & 5) === 5) continue;
     const w = s.weight[i];
     spin += w;
     let caller = callerOf.get(st);

@@ -4,10 +4,12 @@ import { countsSample, kindCode } from './trace-facts.js';
 import { captureHint, perSecond, share, severityFor, window } from './util.js';
 
 /**
- * irq-pinned (DESIGN §5): one IRQ source, or all IRQs of one device, handled almost entirely
- * on one CPU. A single MSI vector always lands on one CPU at a time, so pinning alone is only
- * `info`; it becomes a warning when several queues of one device share the CPU (multi-queue
- * defeated) or when that CPU is busy in interrupt work while another CPU is not.
+ * irq-pinned (DESIGN §5): a device's IRQs handled almost entirely on one CPU. IRQs are judged
+ * per device (`deviceOf`): a multi-queue device whose queue vectors each sit on their own CPU is
+ * the healthy spread layout and is not reported, however "pinned" each vector is. A single MSI
+ * vector always lands on one CPU at a time, so a one-IRQ device on one CPU is only `info`; it
+ * becomes a warning when several queues of one device share the CPU (multi-queue defeated) or
+ * when that CPU is busy in interrupt work while another CPU is not.
  * Signals: irq_entry/irq_exit (perf, ftrace, xentrace HW IRQ / injected vIRQ — keyed by vCPU
  * when the record names one), else profile samples in event-channel upcall / do_IRQ code.
  */
@@ -127,31 +129,32 @@ function fromEvents(ctx: DetectorContext): DetectorFinding[] {
   const busy = (cpu: number) => (duration <= 0 ? NaN : cpu < hardNs.length ? (hardNs[cpu] + softNs[cpu]) / duration : 0);
   const candidates = [...sources.values()].filter((s) => !PER_CPU_NAME.test(s.name)).sort((a, b) => a.key - b.key);
 
-  // Devices: `eth0-q0-rx`, `eth0-q1-tx` … → `eth0`. Several queues pinned together is the multi-queue failure.
+  // A device's IRQs (`eth0-q0-rx`, `eth0-q1-tx` … → `eth0`) are judged together: each queue vector on
+  // its own CPU is the healthy spread layout, so only the device as a whole can be "pinned".
   const devices = new Map<string, Source[]>();
   for (const s of candidates) {
-    const dash = s.name.indexOf('-');
-    if (dash <= 0) continue;
-    const dev = `${s.domain}/${s.name.slice(0, dash)}`;
+    const dev = `${s.domain}/${deviceOf(s.name)}`;
     devices.set(dev, [...(devices.get(dev) ?? []), s]);
   }
   const findings: { f: DetectorFinding; rank: number }[] = [];
-  const covered = new Set<number>();
   for (const dev of [...devices.keys()].sort()) {
     const members = devices.get(dev) as Source[];
-    if (members.length < 2) continue;
-    const agg = aggregate(dev.slice(dev.indexOf('/') + 1), members);
+    const agg = members.length > 1 ? aggregate(dev.slice(dev.indexOf('/') + 1), members) : members[0];
     const f = judge(ctx, agg, members, busy, hardNs, softNs);
-    if (f === null) continue;
-    for (const m of members) covered.add(m.key);
-    findings.push({ f, rank: agg.total });
-  }
-  for (const s of candidates) {
-    if (covered.has(s.key)) continue;
-    const f = judge(ctx, s, [s], busy, hardNs, softNs);
-    if (f !== null) findings.push({ f, rank: s.total });
+    if (f !== null) findings.push({ f, rank: agg.total });
   }
   return findings.sort((a, b) => b.rank - a.rank).map((x) => x.f);
+}
+
+/**
+ * The device an IRQ serves: the name before a queue suffix — `vif1.0-q3-tx`, `eth0-q0-rx` (`-qN`),
+ * `virtio1-req.0`, `virtio0-input.0`, `eth0-TxRx-3`, `vif1.0-tx`. Other names are their own device.
+ */
+export function deviceOf(name: string): string {
+  const q = /^(.+?)-q\d+(?:-.*)?$/.exec(name);
+  if (q !== null) return q[1];
+  const m = /^(.+?)-(?:tx|rx|txrx|req|input|output|fp|comp)(?:[-.]?\d+)?$/i.exec(name);
+  return m !== null ? m[1] : name;
 }
 
 function aggregate(name: string, members: Source[]): Source {

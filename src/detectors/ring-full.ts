@@ -10,6 +10,9 @@ import { captureHint, ns, percentile, perSecond, share, severityFor, window } fr
  *   - queue_stop / queue_wake kinds, when a parser provides them, bound it exactly.
  * A stall still open at the end of the trace ends there. Queues are `dev-qN` when
  * net_dev_start_xmit gave the queue (same CPU and skb), `dev` otherwise, `ifindex N` for qdisc.
+ * qdisc records are used only when the trace has no net_dev_xmit: they name the device by
+ * ifindex, not the TX queue, so beside xmit return codes they would report the same stalls
+ * again under another name, merged across the device's queues (one queue's stop, another's wake).
  */
 const HINTS = {
   'perf-script': 'perf record -a -e net:net_dev_start_xmit,net:net_dev_xmit,qdisc:qdisc_dequeue,net:net_dev_queue -- sleep 10',
@@ -34,13 +37,13 @@ export const ringFull: Detector = {
   id: 'ring-full',
   summary: 'TX queue stopped / ring full: time stalled, stall count, p99 stall length',
   needs: 'net_dev_xmit return codes, qdisc_dequeue txq_state, or queue stop/wake events',
-  defaults: { min_stalls: 3, min_fraction: 0.001, warning: 0.05, error: 0.25, max_queues: 4 },
+  defaults: { min_stalls: 3, min_fraction: 0.001, warning: 0.05, error: 0.25, max_queues: 16 },
   settingsDoc: {
     min_stalls: 'stalls a queue needs before it is reported',
     min_fraction: 'stalled time fraction below which nothing is reported',
     warning: 'stalled time fraction for a warning',
     error: 'stalled time fraction for an error',
-    max_queues: 'most queues reported',
+    max_queues: 'most queues reported (worst first)',
   },
   run(ctx: DetectorContext): DetectorResult {
     const { facts } = ctx;
@@ -66,6 +69,7 @@ function replay(ctx: DetectorContext): Queue[] {
   const STOP = kindCode('queue_stop'); // -1 until a parser provides it
   const WAKE = kindCode('queue_wake');
   const queues = new Map<number, Queue>();
+  const haveXmit = (facts.kindCounts.queue_xmit ?? 0) > 0;
   const lastStartSkb: number[] = []; // per CPU: skb and queue of the last net_dev_start_xmit
   const lastStartQueue: number[] = [];
   const lastStartDev: number[] = [];
@@ -112,7 +116,7 @@ function replay(ctx: DetectorContext): Queue[] {
         q.packets++;
         wake(q, e.tsNs[i]);
       }
-    } else if (k === DEQ) {
+    } else if (k === DEQ && !haveXmit) {
       const ifindex = e.a3[i];
       const q = queueOf(-1 - (Number.isFinite(ifindex) ? ifindex : 0), () => `ifindex ${Number.isFinite(ifindex) ? ifindex : '?'}`);
       if ((e.a1[i] & 1) === 1) stop(q, e.tsNs[i]);

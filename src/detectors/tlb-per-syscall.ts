@@ -2,7 +2,7 @@ import type { TraceModel } from '../model/trace-model.js';
 import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './registry.js';
 import { isMmSyscall, switchesMm, syscallName } from './syscalls.js';
 import { kindCode } from './trace-facts.js';
-import { captureHint, perSecond, ratio, share, threadLabel, vcpuLabel, window } from './util.js';
+import { captureHint, perSecond, ratio, share, threadLabel, window } from './util.js';
 
 /**
  * tlb-per-syscall (DESIGN §5): TLB flushes attributed to the syscall in flight in the
@@ -16,6 +16,11 @@ import { captureHint, perSecond, ratio, share, threadLabel, vcpuLabel, window } 
  * initiator and are not counted for the bystander; `flush on task switch` (0) and
  * xen_mmu_write_cr3 come from context switches or exec, and count only when they are not
  * (sched_switch just before, exec/exit in flight, or no sched_switch events to tell).
+ *
+ * Hypervisor traces (xentrace) have no threads: records are tallied per domain, a syscall is a
+ * 64-bit PV guest's return through the `iret` hypercall (DESIGN §4), and that return is itself
+ * one flush — Xen switches from the guest kernel's to the user page tables (toggle_guest_mode,
+ * a CR3 write) — on top of any mmuext_op flushes since the previous return.
  */
 const HINTS = {
   'perf-script': "perf record -a -e raw_syscalls:sys_enter,raw_syscalls:sys_exit,tlb:tlb_flush,sched:sched_switch --exclude-perf -- sleep 10   # Xen PV guests: add -e 'xen:xen_mmu_flush_tlb*'",
@@ -42,7 +47,7 @@ export const tlbPerSyscall: Detector = {
   id: 'tlb-per-syscall',
   summary: 'TLB flushes per syscall: ≈1 for most syscalls = 64-bit PV guest pattern; mm-only = shootdowns',
   needs: 'syscall enter/exit events and TLB flush events (tlb:tlb_flush, xen:xen_mmu_flush_tlb*, xentrace CR3/mmuext)',
-  defaults: { min_syscalls: 50, min_flushes: 20, pv_coverage: 0.5, mm_ratio: 0.25, error_rate_per_s: 20000, count_task_switch: 0, max_tasks: 5 },
+  defaults: { min_syscalls: 50, min_flushes: 20, pv_coverage: 0.5, mm_ratio: 0.25, error_rate_per_s: 20000, count_task_switch: 0, max_tasks: 16 },
   settingsDoc: {
     min_syscalls: 'syscalls a task needs before its ratio is judged',
     min_flushes: 'flushes a task needs before it is reported',
@@ -50,12 +55,12 @@ export const tlbPerSyscall: Detector = {
     mm_ratio: 'flushes per mm syscall (munmap, madvise, …) reported as ordinary shootdowns (info)',
     error_rate_per_s: 'per-syscall flushes per second that make the PV pattern an error',
     count_task_switch: '1 = count every `flush on task switch` / write_cr3 as a syscall flush',
-    max_tasks: 'most tasks reported (worst first)',
+    max_tasks: 'most tasks reported (worst first; an 8-thread sender is 8 tasks)',
   },
   run(ctx: DetectorContext): DetectorResult {
     const { facts } = ctx;
     const calls = (facts.kindCounts.syscall_enter ?? 0) + (facts.kindCounts.syscall_exit ?? 0);
-    const flushes = facts.kindCounts.tlb_flush ?? 0;
+    const flushes = (facts.kindCounts.tlb_flush ?? 0) + (calls > 0 && (facts.kindCounts.tlb_flush ?? 0) === 0 ? iretReturns(ctx.model) : 0);
     if (calls === 0 || flushes === 0) {
       const lacking = calls === 0 && flushes === 0 ? 'syscall and TLB flush events' : calls === 0 ? 'syscall events' : 'TLB flush events';
       return { skipped: `no ${lacking} in this trace`, captureHint: captureHint(HINTS, facts.format) };
@@ -63,6 +68,19 @@ export const tlbPerSyscall: Detector = {
     return { findings: judge(ctx, attribute(ctx.model, ctx)) };
   },
 };
+
+/** The iret hypercall of a PV guest, parsed as a syscall return (xentrace). */
+function isIret(model: TraceModel, i: number): boolean {
+  return model.events.str0[i] >= 0 && model.str(model.events.str0[i]) === 'iret';
+}
+
+/** iret returns in the trace: each implies a page-table switch even when no flush record exists. */
+function iretReturns(model: TraceModel): number {
+  const EXIT = kindCode('syscall_exit');
+  let n = 0;
+  for (let i = 0; i < model.events.kind.length; i++) if (model.events.kind[i] === EXIT && isIret(model, i)) n++;
+  return n;
+}
 
 interface Subject {
   label: string;
@@ -106,11 +124,12 @@ function attribute(model: TraceModel, ctx: DetectorContext): Subject[] {
 
   const contextOf = (i: number): number => {
     if (e.utid[i] >= 0) return e.utid[i];
-    const key = e.domain[i] >= 0 && e.vcpu[i] >= 0 ? e.domain[i] * 65536 + e.vcpu[i] : -1 - e.cpu[i];
+    // No thread: the domain (its vCPUs run the same guest's syscalls), else the CPU.
+    const key = e.domain[i] >= 0 ? e.domain[i] : -1 - e.cpu[i];
     let c = extraCtx.get(key);
     if (c === undefined) {
       c = ctxSubject.length;
-      ctxSubject.push(subjects.push({ label: key >= 0 ? vcpuLabel(e.domain[i], e.vcpu[i]) : `cpu${e.cpu[i]}`, tallies: new Map(), first: Infinity, last: -Infinity, skippedSwitch: 0, outside: 0 }) - 1);
+      ctxSubject.push(subjects.push({ label: key >= 0 ? `d${e.domain[i]}` : `cpu${e.cpu[i]}`, tallies: new Map(), first: Infinity, last: -Infinity, skippedSwitch: 0, outside: 0 }) - 1);
       extraCtx.set(key, c);
       if (c >= inflight.length) {
         const grow = (a: Float64Array, fill: number) => {
@@ -161,6 +180,12 @@ function attribute(model: TraceModel, ctx: DetectorContext): Subject[] {
       inflight[c] = syscallKey(i);
       if (e.utid[i] >= 0) callsByUtid[e.utid[i]]++;
     } else if (k === EXIT) {
+      if (isIret(model, i)) {
+        other[c]++; // the return's own switch to the user page tables
+        const subj = subjects[ctxSubject[c]];
+        if (e.tsNs[i] < subj.first) subj.first = e.tsNs[i];
+        if (e.tsNs[i] > subj.last) subj.last = e.tsNs[i];
+      }
       if (inflight[c] === inflight[c]) close(c, inflight[c]);
       else if (exitsOnly) close(c, syscallKey(i)); // flushes since the previous return belong to this call
       else local[c] = send[c] = other[c] = 0; // entered before the trace began

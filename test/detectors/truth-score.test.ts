@@ -21,6 +21,24 @@ describe('truth scoring', () => {
     expect(score(pinned, [])[0]).toMatch(/no finding from that detector/);
   });
 
+  it('where must name the finding, and one finding matches one pathology', () => {
+    const tlb = { flushes_per_syscall: 1, syscalls: 377, flushes: 377 };
+    const two = truth('pv64-tlb', [
+      { detector: 'tlb-per-syscall', where: { domain: 1, comm: 'iperf', tid: 2101 }, metrics: tlb },
+      { detector: 'tlb-per-syscall', where: { domain: 1, comm: 'iperf', tid: 2102 }, metrics: tlb },
+    ]);
+    const f = (task: string) => ({ detector: 'tlb-per-syscall', severity: 'warning', metrics: { task, ...tlb } });
+    expect(score(two, [f('iperf (tid 2101)'), f('iperf (tid 2102)')])).toEqual([]);
+    expect(score(two, [f('iperf (tid 2101)')])[0]).toMatch(/task iperf \(tid 2101\)/);
+    const xen = truth('pv64-tlb', [{ detector: 'tlb-per-syscall', where: { domain: 2 }, metrics: tlb }]);
+    expect(score(xen, [f('d2')])).toEqual([]);
+    expect(score(xen, [f('d1')])).toHaveLength(1);
+    const ring = truth('ring-full', [{ detector: 'ring-full', where: { domain: 1, queue: 'eth0-q3' }, metrics: { stalled_fraction: 0.05 } }]);
+    const q = (queue: string) => ({ detector: 'ring-full', severity: 'warning', metrics: { queue, stalled_fraction: 0.05 } });
+    expect(score(ring, [q('eth0-q3')])).toEqual([]);
+    expect(score(ring, [q('ifindex 2')])[0]).toMatch(/queue ifindex 2 ≠ eth0-q3/);
+  });
+
   it('a baseline passes with info findings and fails with a warning', () => {
     const info = { detector: 'tlb-per-syscall', severity: 'info', metrics: {} };
     expect(score(truth('baseline', []), [info])).toEqual([]);
