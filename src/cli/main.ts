@@ -1,11 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { TOOL } from '../report/findings.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerDiff } from './commands/diff.js';
+import { registerReplay } from './commands/replay.js';
 import { registerSimulate } from './commands/simulate.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** Every command registers itself here: one file per command under commands/. */
-const COMMANDS = [registerAnalyze, registerSimulate];
+const COMMANDS = [registerAnalyze, registerSimulate, registerReplay, registerDiff];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('tracelens')

@@ -1,10 +1,17 @@
 import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option } from 'commander';
 import { StrictModeError } from '../../model/diagnostics.js';
 import type { TraceModel } from '../../model/trace-model.js';
 import { FORMATS, InputError, loadTrace } from '../../parsers/index.js';
+import type { TracelensConfig } from '../../report/config.js';
+import { CONFIG_FILE, ConfigError, mergeConfig, parseConfig } from '../../report/config.js';
 import type { FindingSeverity } from '../../report/findings.js';
-import { SEVERITY_RANK, SettingsError, describeSettings, findingsDocument, parseDetectorSettings, renderJson, runDetectors } from '../../report/findings.js';
+import { SettingsError, describeSettings, findingsDocument, parseDetectorSettings, renderJson, runDetectors } from '../../report/findings.js';
+import { evaluateGate } from '../../report/gate.js';
+import { renderJunit } from '../../report/junit.js';
+import { renderMarkdown } from '../../report/markdown.js';
+import { RuleError, parseRule } from '../../report/rules.js';
 import type { InputSummary } from '../../report/input-summary.js';
 import { summarizeInput } from '../../report/input-summary.js';
 import { renderText } from '../../report/text.js';
@@ -16,7 +23,11 @@ interface AnalyzeOptions {
   format?: string;
   strict?: boolean;
   json?: string;
-  failOn: FindingSeverity | 'none';
+  failOn?: FindingSeverity | 'none';
+  failIf: string[];
+  config?: string;
+  junit?: string;
+  markdown?: string;
   quiet?: boolean;
   cpuHz?: number;
   cpuMhz?: number;
@@ -32,7 +43,11 @@ export function registerAnalyze(program: Command): void {
     .addOption(new Option('--format <id>', 'skip format detection').choices(FORMATS.map((f) => f.id)))
     .option('--strict', 'treat the first malformed record as fatal (exit 2)')
     .option('--json <path>', 'write the findings document (tracelens.findings/v1) to a file, or - for stdout')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['info', 'warning', 'error', 'none']).default('none'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['info', 'warning', 'error', 'none']))
+    .option('--fail-if <rule>', 'exit 1 when a rule over the findings holds, e.g. "irq-pinned.share > 0.9 && irq-pinned.rate_per_s > 1000" (repeatable)', collect, [])
+    .option('--config <path>', `CI settings file (set, failOn, failIf); default ./${CONFIG_FILE} when present; flags override it`)
+    .option('--junit <path>', 'write a JUnit XML report: one test case per detector (and per --fail-if rule)')
+    .option('--markdown <path>', 'write a Markdown summary fit for a pull-request comment, or - for stdout')
     .option('-q, --quiet', 'no text summary on stdout')
     .option('--cpu-hz <hz>', 'TSC frequency for xentrace timestamps (xl info: cpu_mhz × 1e6)', positiveNumber)
     .option('--cpu-mhz <mhz>', 'the same in MHz', positiveNumber)
@@ -47,12 +62,16 @@ async function analyze(files: string[], options: AnalyzeOptions): Promise<number
   if (files.filter((f) => f === '-').length > 1) throw new CliError('stdin (-) can be given only once');
   if (options.cpuHz !== undefined && options.cpuMhz !== undefined) throw new CliError('give --cpu-hz or --cpu-mhz, not both');
   const cpuHz = options.cpuHz ?? (options.cpuMhz !== undefined ? options.cpuMhz * 1e6 : undefined);
-  // Settings are checked before any input is read: a typo should not cost a 1 GB parse.
+  // The gate (config, settings, rules) is checked before any input is read: a typo should
+  // not cost a 1 GB parse.
+  const gate = mergeConfig(await loadConfig(options.config), { set: options.set, failOn: options.failOn, failIf: options.failIf });
   let settings;
+  let rules;
   try {
-    settings = parseDetectorSettings(options.set);
+    settings = parseDetectorSettings(gate.set);
+    rules = gate.failIf.map((text) => ({ text, ast: parseRule(text) }));
   } catch (err) {
-    if (err instanceof SettingsError) throw new CliError(err.message);
+    if (err instanceof SettingsError || err instanceof RuleError) throw new CliError(err.message);
     throw err;
   }
   const loaded: { model: TraceModel; summary: InputSummary }[] = [];
@@ -78,11 +97,32 @@ async function analyze(files: string[], options: AnalyzeOptions): Promise<number
     found,
     skipped,
   );
+  const verdict = evaluateGate(findings, gate.failOn, rules);
   if (options.json !== undefined) await writeOutput(options.json, renderJson(findings));
-  if (!options.quiet && options.json !== '-') await writeOutput('-', renderText(findings.findings, loaded, findings.skipped));
-  if (options.failOn === 'none') return EXIT.ok;
-  const threshold = SEVERITY_RANK[options.failOn];
-  return findings.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? EXIT.findings : EXIT.ok;
+  if (options.junit !== undefined) await writeOutput(options.junit, renderJunit(findings, verdict));
+  if (options.markdown !== undefined) await writeOutput(options.markdown, renderMarkdown(findings, verdict));
+  const stdoutTaken = options.json === '-' || options.junit === '-' || options.markdown === '-';
+  if (!options.quiet && !stdoutTaken) await writeOutput('-', renderText(findings.findings, loaded, findings.skipped));
+  for (const r of verdict.rules) if (r.matched) process.stderr.write(`tracelens: --fail-if matched: ${r.rule}\n`);
+  return verdict.failed ? EXIT.findings : EXIT.ok;
+}
+
+/** `--config PATH`, else ./tracelens.config.json when it exists, else nothing. */
+async function loadConfig(path: string | undefined): Promise<TracelensConfig> {
+  const file = path ?? CONFIG_FILE;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if (path === undefined && (err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new CliError(`${file}: cannot read the config file (${(err as Error).message})`);
+  }
+  try {
+    return parseConfig(text, file);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message);
+    throw err;
+  }
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,0 +1,133 @@
+import type { QueueReplay, QueueTimeline, UnmatchedItem } from './queues.js';
+import { nearestRank } from './series.js';
+
+/**
+ * Per-queue figures from the timelines, in the `tracelens.replay/v1` shape (DESIGN §8). The
+ * first eight keys of a queue are the contract; the rest are extra detail a script may ignore.
+ */
+
+export const REPLAY_SCHEMA = 'tracelens.replay/v1';
+
+export interface QueueSummary {
+  queue: string;
+  /** Items in the ring when the driver refused one (NETDEV_TX_BUSY): the ring was full there. Null when it never refused. */
+  capacity: number | null;
+  max_occupancy: number;
+  stalled_fraction: number;
+  stalls: number;
+  p99_stall_ns: number;
+  /** Completed items per second of the trace span. */
+  throughput_per_s: number;
+  /** Items seen arriving and never completed (the list is in `unmatched_items`). */
+  unmatched: number;
+  kind: 'net' | 'block';
+  accepted: number;
+  completed: number;
+  dropped: number;
+  busy_returns: number;
+  mean_occupancy: number;
+  /** Estimated ring slots (one per 4 KiB page + 1 per skb; one per block request). */
+  max_slots: number;
+  bytes_per_s: number;
+  /** Completions per interrupt/softirq batch on one CPU; null when the trace has no interrupt events. */
+  completions_per_batch: number | null;
+  unmatched_items: UnmatchedItem[];
+}
+
+export interface WhatIfResult {
+  queue: string;
+  change: string;
+  stalled_fraction: number;
+  p99_stall_ns: number;
+  throughput_per_s: number;
+  baseline: { stalled_fraction: number; p99_stall_ns: number; throughput_per_s: number };
+}
+
+export interface ReplayDocument {
+  schema: typeof REPLAY_SCHEMA;
+  span_ns: number;
+  foreign_completions: number;
+  queues: QueueSummary[];
+  whatif: WhatIfResult[];
+}
+
+const round = (x: number, digits = 6) => Number(x.toFixed(digits));
+
+export function stallLengths(q: QueueTimeline): Float64Array {
+  const s = q.stallStart.view();
+  const e = q.stallEnd.view();
+  const out = new Float64Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = e[i] - s[i];
+  return out;
+}
+
+export function summarizeQueue(r: QueueReplay, q: QueueTimeline): QueueSummary {
+  const span = r.endNs - r.startNs;
+  const lengths = stallLengths(q);
+  let stalled = 0;
+  for (const x of lengths) stalled += x;
+  const perSecond = (x: number) => (span > 0 ? round((x * 1e9) / span, 3) : 0);
+  return {
+    queue: q.name,
+    capacity: q.busyReturns > 0 ? q.fullAtItems : null,
+    max_occupancy: q.occupancy.max,
+    stalled_fraction: span > 0 ? round(stalled / span) : 0,
+    stalls: lengths.length,
+    p99_stall_ns: Math.round(nearestRank(lengths, 0.99)),
+    throughput_per_s: perSecond(q.completed),
+    unmatched: q.unmatched.length,
+    kind: q.kind,
+    accepted: q.accepted,
+    completed: q.completed,
+    dropped: q.dropped,
+    busy_returns: q.busyReturns,
+    mean_occupancy: round(q.occupancy.mean(r.startNs, r.endNs), 3),
+    max_slots: q.slots.max,
+    bytes_per_s: perSecond(q.bytes),
+    completions_per_batch: r.batchingKnown && q.batches > 0 ? round(q.completed / q.batches, 3) : null,
+    unmatched_items: q.unmatched,
+  };
+}
+
+/** Queues in name order, so the same trace always gives the same document. */
+export function replayDocument(r: QueueReplay, whatif: WhatIfResult[] = [], only?: string): ReplayDocument {
+  const queues = r.queues
+    .filter((q) => only === undefined || q.name === only)
+    .map((q) => summarizeQueue(r, q))
+    .sort((a, b) => (a.queue < b.queue ? -1 : a.queue > b.queue ? 1 : 0));
+  return { schema: REPLAY_SCHEMA, span_ns: r.endNs - r.startNs, foreign_completions: r.foreignCompletions, queues, whatif };
+}
+
+/** The per-queue table for a terminal; unmatched items listed up to `listMax` per queue. */
+export function renderReplayText(doc: ReplayDocument, listMax = 5): string {
+  if (doc.queues.length === 0) return 'No queue events (net_dev_queue/net_dev_xmit/consume_skb, block_rq_issue/complete) in this trace.\n';
+  const head = ['queue', 'kind', 'cap', 'max occ', 'mean occ', 'stalled', 'stalls', 'p99 stall', 'done/s', 'per batch', 'unmatched'];
+  const rows = doc.queues.map((q) => [
+    q.queue, q.kind, q.capacity === null ? '-' : String(q.capacity), String(q.max_occupancy), q.mean_occupancy.toFixed(2),
+    `${(q.stalled_fraction * 100).toFixed(1)}%`, String(q.stalls), `${(q.p99_stall_ns / 1000).toFixed(1)} µs`,
+    q.throughput_per_s.toFixed(0), q.completions_per_batch === null ? '-' : q.completions_per_batch.toFixed(2), String(q.unmatched),
+  ]);
+  const lines = [table(head, rows)];
+  for (const q of doc.queues) {
+    if (q.unmatched === 0) continue;
+    lines.push(`\n${q.queue}: ${q.unmatched} unmatched item(s)`);
+    for (const u of q.unmatched_items.slice(0, listMax)) lines.push(`  ${u.id}  ${u.stage} since ${(u.since_ns / 1e6).toFixed(3)} ms: ${u.reason}`);
+    if (q.unmatched > listMax) lines.push(`  … and ${q.unmatched - listMax} more (all of them in --json)`);
+  }
+  if (doc.whatif.length > 0) {
+    const wrows = doc.whatif.map((w) => [
+      w.queue, w.change,
+      `${(w.baseline.stalled_fraction * 100).toFixed(1)}% → ${(w.stalled_fraction * 100).toFixed(1)}%`,
+      `${(w.baseline.p99_stall_ns / 1000).toFixed(1)} → ${(w.p99_stall_ns / 1000).toFixed(1)} µs`,
+      `${w.baseline.throughput_per_s.toFixed(0)} → ${w.throughput_per_s.toFixed(0)}`,
+    ]);
+    lines.push('\nWhat-if (replayed arrivals):', table(['queue', 'change', 'stalled', 'p99 stall', 'done/s'], wrows));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const width = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) => cells.map((x, c) => (c === 0 ? x.padEnd(width[c]) : x.padStart(width[c]))).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
