@@ -1,4 +1,4 @@
-import type { MetricValue } from '../detectors/registry.js';
+import type { DetectorFinding, DetectorSeverity } from '../detectors/registry.js';
 import { DETECTORS, detectorById, runDetector } from '../detectors/registry.js';
 import { traceFacts } from '../detectors/trace-facts.js';
 import type { TraceModel } from '../model/trace-model.js';
@@ -14,19 +14,11 @@ import type { InputSummary } from './input-summary.js';
 export const FINDINGS_SCHEMA = 'tracelens.findings/v1';
 export const TOOL = { name: 'tracelens', version: '0.1.0' } as const;
 
-export type FindingSeverity = 'info' | 'warning' | 'error';
+export type FindingSeverity = DetectorSeverity;
 export const SEVERITY_RANK: Record<FindingSeverity, number> = { info: 0, warning: 1, error: 2 };
 
-export interface Finding {
-  detector: string;
-  severity: FindingSeverity;
-  title: string;
-  message: string;
-  metrics: Record<string, MetricValue>;
-  evidence: Record<string, unknown>;
-  recommendation: string;
-  window: { start_ns: number; end_ns: number } | null;
-}
+/** A detector's finding as the document carries it: the detector's id first, then its fields. */
+export type Finding = { detector: string } & DetectorFinding;
 
 export interface Skipped {
   detector: string;
