@@ -1,5 +1,5 @@
 import { SPIN_FUNC, baseName, classifyFrames, isGrantTableFunc, isHypervisorImage, stackBits } from './frames.js';
-import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './registry.js';
+import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './contract.js';
 import { countsSample, kindCode } from './trace-facts.js';
 import { captureHint, percentile, perSecond, ratio, share, severityFor, stackText, topEntries, window } from './util.js';
 

@@ -1,5 +1,5 @@
 import { SLEEPING_LOCK_SLOWPATH, SPIN_FUNC, baseName, classifyFrames, isGrantTableFunc, isHypervisorImage, lockCaller, stackBits } from './frames.js';
-import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './registry.js';
+import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './contract.js';
 import { countsSample, kindCode } from './trace-facts.js';
 import { captureHint, ns, percentile, perSecond, share, severityFor, stackText, topEntries, window } from './util.js';
 

@@ -1,5 +1,5 @@
 import { EVTCHN_UPCALL, baseName, classifyFrames, stackBits } from './frames.js';
-import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './registry.js';
+import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './contract.js';
 import { countsSample, kindCode } from './trace-facts.js';
 import { captureHint, perSecond, share, severityFor, window } from './util.js';
 

@@ -1,4 +1,4 @@
-import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './registry.js';
+import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './contract.js';
 import { kindCode } from './trace-facts.js';
 import { captureHint, ns, percentile, perSecond, share, severityFor, window } from './util.js';
 

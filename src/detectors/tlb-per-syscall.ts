@@ -1,5 +1,5 @@
 import type { TraceModel } from '../model/trace-model.js';
-import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './registry.js';
+import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './contract.js';
 import { isMmSyscall, switchesMm, syscallName } from './syscalls.js';
 import { kindCode } from './trace-facts.js';
 import { captureHint, perSecond, ratio, share, threadLabel, window } from './util.js';

@@ -1,5 +1,5 @@
 import type { TraceModel } from '../model/trace-model.js';
-import type { DetectorSeverity } from './registry.js';
+import type { DetectorSeverity } from './contract.js';
 
 /**
  * Small helpers shared by the detectors: fixed rounding (so the findings JSON is
