@@ -41,6 +41,15 @@ export interface WhatIfResult {
   p99_stall_ns: number;
   throughput_per_s: number;
   baseline: { stalled_fraction: number; p99_stall_ns: number; throughput_per_s: number };
+  /** Extra detail (the first six keys are the contract). */
+  stalls: number;
+  /** Predicted minus observed. */
+  delta: { stalled_fraction: number; p99_stall_ns: number; throughput_per_s: number };
+  /** The model replayed against the observed ring: how far the model itself is from the trace; null for re-hashed queues. */
+  model_at_observed: { stalled_fraction: number; p99_stall_ns: number; throughput_per_s: number } | null;
+  /** The fitted ring drain: a batch of n skbs takes fixed_ns + n × per_skb_ns. */
+  service: { fixed_ns: number; per_skb_ns: number };
+  assumptions: string[];
 }
 
 export interface ReplayDocument {

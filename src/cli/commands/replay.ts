@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { StrictModeError } from '../../model/diagnostics.js';
 import type { TraceModel } from '../../model/trace-model.js';
 import { FORMATS, InputError, loadTrace } from '../../parsers/index.js';
-import { renderReplayText, replayDocument, replayQueues } from '../../replay/index.js';
+import { renderReplayText, replayDocument, replayQueues, whatIfForTrace } from '../../replay/index.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { writeOutput } from '../output.js';
 import { progressReporter } from '../progress.js';
@@ -16,6 +16,8 @@ interface ReplayOptions {
   quiet?: boolean;
   cpuHz?: number;
   cpuMhz?: number;
+  ringSize?: number;
+  queues?: number;
 }
 
 /** `tracelens replay <trace>`: queue timelines (occupancy, stalls, batching, unmatched items) per queue. */
@@ -27,6 +29,8 @@ export function registerReplay(program: Command): void {
     .addOption(new Option('--format <id>', 'skip format detection').choices(FORMATS.map((f) => f.id)))
     .option('--strict', 'treat the first malformed record as fatal (exit 2)')
     .option('--queue <name>', 'only this queue (as printed, e.g. eth0-q1, lo, "block 8,0")')
+    .option('--ring-size <slots>', 'what-if: replay the senders against TX rings of this many slots', positiveInt)
+    .option('--queues <n>', 'what-if: replay with this many TX queues, the flows dealt over them', positiveInt)
     .option('--json <path>', 'write the tracelens.replay/v1 document to a file, or - for stdout')
     .option('-q, --quiet', 'no table on stdout')
     .option('--cpu-hz <hz>', 'TSC frequency for xentrace timestamps', positiveNumber)
@@ -55,10 +59,19 @@ async function replay(path: string, options: ReplayOptions): Promise<number> {
     const known = timelines.queues.map((q) => q.name).sort();
     throw new CliError(`${path}: no queue ${JSON.stringify(options.queue)}; queues: ${known.length > 0 ? known.join(', ') : 'none'}`);
   }
-  const doc = replayDocument(timelines, [], options.queue);
+  const observed = replayDocument(timelines).queues;
+  // The what-if predicts every queue (re-hashing changes them all); --queue narrows what is shown.
+  const whatif = options.ringSize === undefined && options.queues === undefined ? [] : whatIfForTrace(model, observed, { ringSlots: options.ringSize, queues: options.queues });
+  const doc = replayDocument(timelines, whatif.filter((w) => options.queue === undefined || w.queue === options.queue), options.queue);
   if (options.json !== undefined) await writeOutput(options.json, `${JSON.stringify(doc, null, 2)}\n`);
   if (!options.quiet && options.json !== '-') await writeOutput('-', renderReplayText(doc));
   return EXIT.ok;
+}
+
+function positiveInt(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
 }
 
 function positiveNumber(text: string): number {
