@@ -9,6 +9,7 @@ import { CONFIG_FILE, ConfigError, mergeConfig, parseConfig } from '../../report
 import type { FindingSeverity } from '../../report/findings.js';
 import { SettingsError, describeSettings, findingsDocument, parseDetectorSettings, renderJson, runDetectors } from '../../report/findings.js';
 import { evaluateGate } from '../../report/gate.js';
+import { renderHtml } from '../../report/html/index.js';
 import { renderJunit } from '../../report/junit.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { RuleError, parseRule } from '../../report/rules.js';
@@ -28,6 +29,7 @@ interface AnalyzeOptions {
   config?: string;
   junit?: string;
   markdown?: string;
+  html?: string;
   quiet?: boolean;
   cpuHz?: number;
   cpuMhz?: number;
@@ -48,6 +50,7 @@ export function registerAnalyze(program: Command): void {
     .option('--config <path>', `CI settings file (set, failOn, failIf); default ./${CONFIG_FILE} when present; flags override it`)
     .option('--junit <path>', 'write a JUnit XML report: one test case per detector (and per --fail-if rule)')
     .option('--markdown <path>', 'write a Markdown summary fit for a pull-request comment, or - for stdout')
+    .option('--html <path>', 'write a self-contained HTML report (charts inlined, opens offline), or - for stdout')
     .option('-q, --quiet', 'no text summary on stdout')
     .option('--cpu-hz <hz>', 'TSC frequency for xentrace timestamps (xl info: cpu_mhz × 1e6)', positiveNumber)
     .option('--cpu-mhz <mhz>', 'the same in MHz', positiveNumber)
@@ -101,7 +104,8 @@ async function analyze(files: string[], options: AnalyzeOptions): Promise<number
   if (options.json !== undefined) await writeOutput(options.json, renderJson(findings));
   if (options.junit !== undefined) await writeOutput(options.junit, renderJunit(findings, verdict));
   if (options.markdown !== undefined) await writeOutput(options.markdown, renderMarkdown(findings, verdict));
-  const stdoutTaken = options.json === '-' || options.junit === '-' || options.markdown === '-';
+  if (options.html !== undefined) await writeOutput(options.html, renderHtml(findings, loaded));
+  const stdoutTaken = options.json === '-' || options.junit === '-' || options.markdown === '-' || options.html === '-';
   if (!options.quiet && !stdoutTaken) await writeOutput('-', renderText(findings.findings, loaded, findings.skipped));
   for (const r of verdict.rules) if (r.matched) process.stderr.write(`tracelens: --fail-if matched: ${r.rule}\n`);
   return verdict.failed ? EXIT.findings : EXIT.ok;
