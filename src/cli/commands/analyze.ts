@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { InvalidArgumentError, Option } from 'commander';
-import { StrictModeError } from '../../model/diagnostics.js';
+import { Option } from 'commander';
 import type { TraceModel } from '../../model/trace-model.js';
-import { FORMATS, InputError, loadTrace } from '../../parsers/index.js';
 import type { TracelensConfig } from '../../report/config.js';
 import { CONFIG_FILE, ConfigError, mergeConfig, parseConfig } from '../../report/config.js';
 import type { FindingSeverity } from '../../report/findings.js';
@@ -18,11 +16,10 @@ import { summarizeInput } from '../../report/input-summary.js';
 import { renderText } from '../../report/text.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { writeOutput } from '../output.js';
-import { progressReporter } from '../progress.js';
+import type { TraceInputOptions } from '../trace-input.js';
+import { addTraceInputOptions, loadTraceInput } from '../trace-input.js';
 
-interface AnalyzeOptions {
-  format?: string;
-  strict?: boolean;
+interface AnalyzeOptions extends TraceInputOptions {
   json?: string;
   failOn?: FindingSeverity | 'none';
   failIf: string[];
@@ -31,19 +28,16 @@ interface AnalyzeOptions {
   markdown?: string;
   html?: string;
   quiet?: boolean;
-  cpuHz?: number;
-  cpuMhz?: number;
   set: string[];
 }
 
 /** `tracelens analyze <file...>`: parse, summarise, detect; text to stdout, JSON on request. */
 export function registerAnalyze(program: Command): void {
-  program
+  const command = program
     .command('analyze')
-    .description('read traces (perf script text, perf.data, ftrace, .gz, - for stdin), run the detectors, and summarise')
-    .argument('<file...>', 'trace files; - reads stdin')
-    .addOption(new Option('--format <id>', 'skip format detection').choices(FORMATS.map((f) => f.id)))
-    .option('--strict', 'treat the first malformed record as fatal (exit 2)')
+    .description('read traces (perf script, perf.data, ftrace, trace.dat, xentrace, opreport; .gz; - for stdin), run the detectors, and summarise')
+    .argument('<file...>', 'trace files; - reads stdin');
+  addTraceInputOptions(command)
     .option('--json <path>', 'write the findings document (tracelens.findings/v1) to a file, or - for stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['info', 'warning', 'error', 'none']))
     .option('--fail-if <rule>', 'exit 1 when a rule over the findings holds, e.g. "irq-pinned.share > 0.9 && irq-pinned.rate_per_s > 1000" (repeatable)', collect, [])
@@ -52,8 +46,6 @@ export function registerAnalyze(program: Command): void {
     .option('--markdown <path>', 'write a Markdown summary fit for a pull-request comment, or - for stdout')
     .option('--html <path>', 'write a self-contained HTML report (charts inlined, opens offline), or - for stdout')
     .option('-q, --quiet', 'no text summary on stdout')
-    .option('--cpu-hz <hz>', 'TSC frequency for xentrace timestamps (xl info: cpu_mhz × 1e6)', positiveNumber)
-    .option('--cpu-mhz <mhz>', 'the same in MHz', positiveNumber)
     .option('--set <detector.key=value>', 'override a detector threshold, e.g. irq-pinned.share_min=0.8 (repeatable)', collect, [])
     .addHelpText('after', `\nDetector settings (--set detector.key=value):\n${describeSettings().map((l) => `  ${l}`).join('\n')}`)
     .action(async (files: string[], options: AnalyzeOptions) => {
@@ -63,8 +55,6 @@ export function registerAnalyze(program: Command): void {
 
 async function analyze(files: string[], options: AnalyzeOptions): Promise<number> {
   if (files.filter((f) => f === '-').length > 1) throw new CliError('stdin (-) can be given only once');
-  if (options.cpuHz !== undefined && options.cpuMhz !== undefined) throw new CliError('give --cpu-hz or --cpu-mhz, not both');
-  const cpuHz = options.cpuHz ?? (options.cpuMhz !== undefined ? options.cpuMhz * 1e6 : undefined);
   // The gate (config, settings, rules) is checked before any input is read: a typo should
   // not cost a 1 GB parse.
   const gate = mergeConfig(await loadConfig(options.config), { set: options.set, failOn: options.failOn, failIf: options.failIf });
@@ -79,17 +69,8 @@ async function analyze(files: string[], options: AnalyzeOptions): Promise<number
   }
   const loaded: { model: TraceModel; summary: InputSummary }[] = [];
   for (const path of files) {
-    const progress = progressReporter(path);
-    try {
-      const model = await loadTrace(path, { format: options.format, strict: options.strict, stdin: process.stdin, onProgress: progress.update, cpuHz });
-      loaded.push({ model, summary: summarizeInput(model, path) });
-    } catch (err) {
-      if (err instanceof StrictModeError) throw new CliError(`${err.message}\n(--strict: stopping at the first malformed record)`);
-      if (err instanceof InputError) throw new CliError(err.message);
-      throw err;
-    } finally {
-      progress.done();
-    }
+    const model = await loadTraceInput(path, options);
+    loaded.push({ model, summary: summarizeInput(model, path) });
   }
   const { findings: found, skipped } = runDetectors(
     loaded.map((l) => l.model),
@@ -131,10 +112,4 @@ async function loadConfig(path: string | undefined): Promise<TracelensConfig> {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-function positiveNumber(text: string): number {
-  const n = Number(text);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number');
-  return n;
 }

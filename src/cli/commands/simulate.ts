@@ -4,6 +4,7 @@ import type { Format, Generated, Scenario, SweepPoint } from '../../sim/index.js
 import { FORMAT_IDS, SCENARIO_NAMES, ScenarioError, generate, loadScenario, parseSweep, sweepQueues, withOverrides } from '../../sim/index.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { writeOutput } from '../output.js';
+import { positiveInt } from '../trace-input.js';
 
 interface SimulateOptions {
   scenario?: string;
@@ -130,11 +131,5 @@ function summary(s: Scenario, seed: number, g: Generated): string {
 function nonNegativeInt(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer ≥ 0');
-  return n;
-}
-
-function positiveInt(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
   return n;
 }
