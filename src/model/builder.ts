@@ -20,8 +20,8 @@ export class TraceBuilder {
   readonly pool = new StringPool();
   readonly stacks = new StackTable();
   readonly threads = new ThreadTable();
-  readonly events = new ColumnSet(EVENT_COLUMNS, 4096);
-  readonly samples = new ColumnSet(SAMPLE_COLUMNS, 4096);
+  readonly events = new ColumnSet(EVENT_COLUMNS, 4096, { domain: -1, vcpu: -1, a0: NaN, a1: NaN, a2: NaN, a3: NaN, str0: -1, stack: -1 });
+  readonly samples = new ColumnSet(SAMPLE_COLUMNS, 4096, { domain: -1 });
   readonly meta: TraceMeta;
   private baseSec = NaN;
 
@@ -39,7 +39,7 @@ export class TraceBuilder {
     return (sec - this.baseSec) * NS_PER_SEC + ns;
   }
 
-  /** Append an event row with every optional column at its "absent" value; returns the row. */
+  /** Append an event row; its optional columns start at their "absent" value (see events' defaults). */
   event(tsNs: number, cpu: number, utid: number, kind: number, name: number): number {
     const i = this.events.push();
     const c = this.events.cols;
@@ -48,14 +48,6 @@ export class TraceBuilder {
     c.utid[i] = utid;
     c.kind[i] = kind;
     c.name[i] = name;
-    c.domain[i] = -1;
-    c.vcpu[i] = -1;
-    c.a0[i] = NaN;
-    c.a1[i] = NaN;
-    c.a2[i] = NaN;
-    c.a3[i] = NaN;
-    c.str0[i] = -1;
-    c.stack[i] = -1;
     return i;
   }
 
@@ -67,7 +59,6 @@ export class TraceBuilder {
     c.utid[i] = utid;
     c.weight[i] = weight;
     c.stack[i] = stack;
-    c.domain[i] = -1;
     c.event[i] = event;
     return i;
   }

@@ -19,6 +19,8 @@ type TypedArrayCtor =
 export type ColumnSpec = Readonly<Record<string, TypedArrayCtor>>;
 export type Columns<S extends ColumnSpec> = { [K in keyof S]: InstanceType<S[K]> };
 
+const PREPARE_BLOCK = 16384;
+
 /** Per-column address-space reservation: 4 GiB, i.e. 512M rows of a Float64 column. */
 const MAX_COLUMN_BYTES = 2 ** 32;
 
@@ -37,11 +39,21 @@ export class ColumnSet<S extends ColumnSpec> {
   private capacity: number;
   cols: Columns<S>;
   private buffers: Resizable[] | null;
+  /** Rows [0, prepared) already hold their column defaults; rows are prepared a block at a time. */
+  private prepared = 0;
+  private readonly defaultColumns: [string, number][];
 
+  /**
+   * `defaults` gives the "absent" value of optional columns (NaN, -1). They are written a
+   * block ahead with TypedArray.fill, so appending a row writes only the columns it sets
+   * (an ftrace event row used to spend 8 of its 13 stores on defaults).
+   */
   constructor(
     private readonly spec: S,
     initialCapacity = 1024,
+    defaults?: Readonly<Partial<Record<keyof S & string, number>>>,
   ) {
+    this.defaultColumns = Object.entries(defaults ?? {}) as [string, number][];
     this.capacity = initialCapacity;
     const out: Record<string, TypedArray> = {};
     const buffers: Resizable[] = [];
@@ -61,18 +73,26 @@ export class ColumnSet<S extends ColumnSpec> {
     return out as Columns<S>;
   }
 
-  /** Reserve one row and return its index; callers then write each column at that index. */
+  /** Reserve one row (its optional columns at their defaults) and return its index. */
   push(): number {
-    if (this.length === this.capacity) this.grow();
+    if (this.length === this.prepared) this.prepare(1);
     return this.length++;
   }
 
   /** Reserve `n` rows at once (bulk writers fill them with TypedArray.set); returns the first. */
   pushMany(n: number): number {
-    while (this.length + n > this.capacity) this.grow();
+    if (this.length + n > this.prepared) this.prepare(this.length + n - this.prepared);
     const first = this.length;
     this.length += n;
     return first;
+  }
+
+  /** Make at least `need` more rows ready: grow if needed, then write defaults a block ahead. */
+  private prepare(need: number): void {
+    while (this.prepared + need > this.capacity) this.grow();
+    const upTo = Math.min(this.capacity, this.prepared + Math.max(need, PREPARE_BLOCK));
+    for (const [name, value] of this.defaultColumns) (this.cols[name] as TypedArray).fill(value, this.prepared, upTo);
+    this.prepared = upTo;
   }
 
   private grow(): void {
