@@ -1,10 +1,9 @@
 import type { Item, VCpu } from './cpu.js';
-import { PRIO } from './cpu.js';
+import { NET_RX, PRIO } from './cpu.js';
 import type { Sim } from './engine.js';
 import { EV } from './log.js';
 import { CALLBACK_VECTOR } from './netfront.js';
 
-const NET_RX = 3;
 const BUDGET = 64;
 
 /** What the ACK path needs from the streams. */

@@ -19,6 +19,32 @@ export interface Item {
   finish(cpu: VCpu, t: number): void;
 }
 
+/** The NET_RX softirq vector, as `irq:softirq_*` print it (`vec=3`). */
+export const NET_RX = 3;
+
+/**
+ * A NAPI device's two work items, as Linux drivers split them: the hard IRQ (`irqStart`)
+ * only schedules the poll, which runs as NET_RX softirq work under `pollStack`.
+ */
+export function napiItems(
+  irqStart: Item['start'],
+  pollStack: (cpu: VCpu) => number,
+  poll: Item['start'],
+  finishPoll: Item['finish'],
+): { irq: Item; poll: Item } {
+  const pollItem: Item = {
+    prio: PRIO.softirq,
+    task: -1,
+    start: (cpu, t) => {
+      cpu.log.emit(t, EV.SOFTIRQ_ENTRY, cpu.curTask, pollStack(cpu), NET_RX);
+      return poll(cpu, t);
+    },
+    finish: finishPoll,
+  };
+  const irq: Item = { prio: PRIO.irq, task: -1, start: irqStart, finish: (cpu, t) => cpu.enqueue(pollItem, t) };
+  return { irq, poll: pollItem };
+}
+
 export interface CpuHost {
   wakeLatency: number;
   /** Tasks with an item queued somewhere (a task never has two). */

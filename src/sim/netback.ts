@@ -1,5 +1,5 @@
 import type { Item, VCpu } from './cpu.js';
-import { PRIO } from './cpu.js';
+import { NET_RX, PRIO, napiItems } from './cpu.js';
 import type { Sim } from './engine.js';
 import type { GrantLock } from './grant.js';
 import { EV } from './log.js';
@@ -7,7 +7,6 @@ import type { FrontRx, FrontTx, RxBackend, TxBackend } from './netfront.js';
 import type { Pkt } from './packet.js';
 import type { Activity } from './stacks.js';
 
-const NET_RX = 3;
 const BUDGET = 64;
 const GNTTABOP_COPY = 5;
 const EVTCHNOP_SEND = 4;
@@ -65,17 +64,15 @@ export class BackTx implements TxBackend {
     this.irqName = sim.names.id(name);
     this.irq = sim.irqNumber(0, name);
     const batch: Pkt[] = [];
-    // The hard IRQ only schedules NAPI; polls run as softirq work, round-robin with other queues' polls.
-    this.irqItem = { prio: PRIO.irq, task: -1, start: (cpu, t) => this.irqStart(cpu, t), finish: (cpu, t) => cpu.enqueue(this.pollItem, t) };
-    this.pollItem = {
-      prio: PRIO.softirq,
-      task: -1,
-      start: (cpu, t) => {
-        cpu.log.emit(t, EV.SOFTIRQ_ENTRY, cpu.curTask, sim.stack('nbTxBuild', 0), NET_RX);
-        return this.poll(cpu, t, batch);
-      },
-      finish: (cpu, t) => this.finishPoll(cpu, t, batch),
-    };
+    // Polls run round-robin with other queues' polls on the same vCPU.
+    const napi = napiItems(
+      (cpu, t) => this.irqStart(cpu, t),
+      () => sim.stack('nbTxBuild', 0),
+      (cpu, t) => this.poll(cpu, t, batch),
+      (cpu, t) => this.finishPoll(cpu, t, batch),
+    );
+    this.irqItem = napi.irq;
+    this.pollItem = napi.poll;
   }
 
   kick(t: number): void {

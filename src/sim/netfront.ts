@@ -1,11 +1,10 @@
 import type { Item, VCpu } from './cpu.js';
-import { PRIO } from './cpu.js';
+import { NET_RX, PRIO, napiItems } from './cpu.js';
 import type { Sim } from './engine.js';
 import { EV } from './log.js';
 import type { Pkt, StreamHooks } from './packet.js';
 
 const NET_TX = 2;
-const NET_RX = 3;
 const NETDEV_TX_BUSY = 16;
 const BUDGET = 64;
 const EVTCHNOP_SEND = 4;
@@ -220,17 +219,14 @@ export class FrontRx {
     this.cpu = sim.irqCpu(domain, queue);
     const batch: Pkt[] = [];
     const wake: number[] = [];
-    // The hard IRQ only schedules NAPI; the poll runs as softirq work.
-    this.irqItem = { prio: PRIO.irq, task: -1, start: (cpu, t) => this.irqStart(cpu, t), finish: (cpu, t) => cpu.enqueue(this.pollItem, t) };
-    this.pollItem = {
-      prio: PRIO.softirq,
-      task: -1,
-      start: (cpu, t) => {
-        cpu.log.emit(t, EV.SOFTIRQ_ENTRY, cpu.curTask, sim.stack('rxPoll', cpu.kind), NET_RX);
-        return this.poll(cpu, t, batch, wake);
-      },
-      finish: (cpu, t) => this.finishPoll(cpu, t, batch, wake),
-    };
+    const napi = napiItems(
+      (cpu, t) => this.irqStart(cpu, t),
+      (cpu) => sim.stack('rxPoll', cpu.kind),
+      (cpu, t) => this.poll(cpu, t, batch, wake),
+      (cpu, t) => this.finishPoll(cpu, t, batch, wake),
+    );
+    this.irqItem = napi.irq;
+    this.pollItem = napi.poll;
   }
 
   get armedNow(): boolean {
