@@ -27,7 +27,7 @@ describe('tracelens analyze', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Findings: none/);
     expect(r.stdout).toContain('format       perf-script');
-    expect(r.stdout).toContain('CPUs         32 (from header)');
+    expect(r.stdout).toContain('CPUs         32 (stated by the trace)');
     expect(r.stdout).toContain('events       200 (200 profile samples)');
     expect(r.stdout).toMatch(/45\.0% +45\.0% +xen_hypercall_event_channel_op/);
     expect(r.stdout).toContain('xen_hypercall_event_channel_op ← xen_send_IPI_one');
