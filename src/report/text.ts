@@ -63,7 +63,8 @@ function renderInput(model: TraceModel, s: InputSummary): string[] {
   const row = (label: string, value: string) => out.push(`${label.padEnd(12)} ${value}`);
   row('format', `${s.format}, ${bytes(s.bytes)}${model.meta.header['converted by'] ? ` (via ${model.meta.header['converted by']})` : ''}`);
   row('time span', span(s.duration_ns));
-  row('CPUs', `${s.cpus}${model.meta.cpuCount !== null ? ' (stated by the trace)' : ' (highest CPU seen in records + 1)'}`);
+  const cpuSource = model.meta.cpuCount !== null ? ' (stated by the trace)' : ' (highest CPU seen in records + 1)';
+  row('CPUs', s.cpus > 0 ? `${s.cpus}${cpuSource}` : 'unknown (the records carry no CPU)');
   row('events', `${int(s.events)} (${int(s.samples)} profile samples)`);
   const kinds = Object.entries(s.by_kind).sort((a, b) => b[1] - a[1]);
   row('by kind', kinds.map(([k, n]) => `${k} ${int(n)}`).join(' · ') || 'none');
