@@ -1,10 +1,8 @@
 import type { Item, VCpu } from './cpu.js';
-import { NET_RX, PRIO } from './cpu.js';
+import { NAPI_BUDGET, NET_RX, PRIO, napiIrqStart } from './cpu.js';
 import type { Sim } from './engine.js';
 import { EV } from './log.js';
-import { CALLBACK_VECTOR } from './netfront.js';
 
-const BUDGET = 64;
 
 /** What the ACK path needs from the streams. */
 export interface AckTarget {
@@ -49,16 +47,7 @@ export class AckRx {
     this.item = {
       prio: PRIO.irq,
       task: -1,
-      start: (c, t) => {
-        const stack = sim.stack('ack', c.kind);
-        c.log.emit(t, EV.X_UPCALL, c.curTask, -1, CALLBACK_VECTOR);
-        c.log.emit(t, EV.IRQ_ENTRY, c.curTask, stack, this.irq, this.irqName);
-        const end = t + sim.cost(sim.s.costs.irq);
-        c.log.busy(t, end, stack, c.curTask);
-        c.log.emit(end, EV.IRQ_EXIT, c.curTask, stack, this.irq);
-        c.log.emit(end, EV.SOFTIRQ_RAISE, c.curTask, stack, NET_RX);
-        return end;
-      },
+      start: (c, t) => napiIrqStart(c, t, sim.stack('ack', c.kind), this.irq, this.irqName, sim.cost(sim.s.costs.irq), true),
       finish: (c, t) => c.enqueue(this.poll, t),
     };
   }
@@ -93,7 +82,7 @@ export class AckRx {
     const d = sim.cost(work * sim.s.costs.ackPkt);
     cpu.log.busy(c, c + d, stack, task);
     c += d;
-    cpu.log.emit(c, EV.NAPI_POLL, task, stack, this.dev, this.queue, Math.min(work, BUDGET), BUDGET);
+    cpu.log.emit(c, EV.NAPI_POLL, task, stack, this.dev, this.queue, Math.min(work, NAPI_BUDGET), NAPI_BUDGET);
     cpu.log.emit(c, EV.SOFTIRQ_EXIT, task, stack, NET_RX);
     return c;
   }

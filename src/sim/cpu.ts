@@ -21,6 +21,24 @@ export interface Item {
 
 /** The NET_RX softirq vector, as `irq:softirq_*` print it (`vec=3`). */
 export const NET_RX = 3;
+/** NAPI's per-poll budget (packets), as `napi:napi_poll` prints it. */
+export const NAPI_BUDGET = 64;
+/** Linux's dynamic Xen event-channel vector in HVM guests (HYPERVISOR_CALLBACK_VECTOR). */
+export const CALLBACK_VECTOR = 0xf3;
+
+/**
+ * The hard-IRQ half of a NAPI device: (in a guest, the event-channel upcall first) the handler
+ * runs for one IRQ cost under `stack`, then raises NET_RX. Returns when the handler ends.
+ */
+export function napiIrqStart(cpu: VCpu, t: number, stack: number, irq: number, irqName: number, cost: number, upcall: boolean): number {
+  if (upcall) cpu.log.emit(t, EV.X_UPCALL, cpu.curTask, -1, CALLBACK_VECTOR);
+  cpu.log.emit(t, EV.IRQ_ENTRY, cpu.curTask, stack, irq, irqName);
+  const end = t + cost;
+  cpu.log.busy(t, end, stack, cpu.curTask);
+  cpu.log.emit(end, EV.IRQ_EXIT, cpu.curTask, stack, irq);
+  cpu.log.emit(end, EV.SOFTIRQ_RAISE, cpu.curTask, stack, NET_RX);
+  return end;
+}
 
 /**
  * A NAPI device's two work items, as Linux drivers split them: the hard IRQ (`irqStart`)

@@ -1,13 +1,13 @@
 import type { Item, VCpu } from './cpu.js';
-import { NET_RX, PRIO, napiItems } from './cpu.js';
+import { NAPI_BUDGET, NET_RX, PRIO, napiIrqStart, napiItems } from './cpu.js';
 import type { Sim } from './engine.js';
 import type { GrantLock } from './grant.js';
 import { EV } from './log.js';
 import type { FrontRx, FrontTx, RxBackend, TxBackend } from './netfront.js';
 import type { Pkt } from './packet.js';
+import { takeBatch } from './packet.js';
 import type { Activity } from './stacks.js';
 
-const BUDGET = 64;
 const GNTTABOP_COPY = 5;
 const EVTCHNOP_SEND = 4;
 
@@ -87,26 +87,14 @@ export class BackTx implements TxBackend {
 
   private irqStart(cpu: VCpu, t: number): number {
     const sim = this.sim;
-    const stack = sim.stack('nbIrq', 0);
-    cpu.log.emit(t, EV.IRQ_ENTRY, cpu.curTask, stack, this.irq, this.irqName);
-    const c = t + sim.cost(sim.s.costs.irq);
-    cpu.log.busy(t, c, stack, cpu.curTask);
-    cpu.log.emit(c, EV.IRQ_EXIT, cpu.curTask, stack, this.irq);
-    cpu.log.emit(c, EV.SOFTIRQ_RAISE, cpu.curTask, stack, NET_RX);
-    return c;
+    return napiIrqStart(cpu, t, sim.stack('nbIrq', 0), this.irq, this.irqName, sim.cost(sim.s.costs.irq), false);
   }
 
   private poll(cpu: VCpu, c: number, batch: Pkt[]): number {
     const sim = this.sim;
     const costs = sim.s.costs;
     const task = cpu.curTask;
-    const n = Math.min(BUDGET, this.pending.length);
-    let slots = 0;
-    for (let i = 0; i < n; i++) {
-      const p = this.pending.shift() as Pkt;
-      batch.push(p);
-      slots += p.slots;
-    }
+    const { n, slots } = takeBatch(this.pending, batch, NAPI_BUDGET);
     let d = sim.cost(n * costs.backTxPkt);
     cpu.log.busy(c, c + d, sim.stack('nbTxBuild', 0), task);
     c += d;
@@ -129,7 +117,7 @@ export class BackTx implements TxBackend {
       cpu.log.busy(c, c + d, sim.stack('nbTxNotify', 0), task);
       c += d;
     }
-    cpu.log.emit(c, EV.NAPI_POLL, task, sim.stack('nbTxBuild', 0), this.dev, this.queue, n, BUDGET);
+    cpu.log.emit(c, EV.NAPI_POLL, task, sim.stack('nbTxBuild', 0), this.dev, this.queue, n, NAPI_BUDGET);
     cpu.log.emit(c, EV.SOFTIRQ_EXIT, task, sim.stack('nbTxBuild', 0), NET_RX);
     return c;
   }

@@ -1,15 +1,13 @@
 import type { Item, VCpu } from './cpu.js';
-import { NET_RX, PRIO, napiItems } from './cpu.js';
+import { CALLBACK_VECTOR, NAPI_BUDGET, NET_RX, PRIO, napiIrqStart, napiItems } from './cpu.js';
 import type { Sim } from './engine.js';
 import { EV } from './log.js';
 import type { Pkt, StreamHooks } from './packet.js';
+import { takeBatch } from './packet.js';
 
 const NET_TX = 2;
 const NETDEV_TX_BUSY = 16;
-const BUDGET = 64;
 const EVTCHNOP_SEND = 4;
-/** Linux's dynamic Xen event-channel vector in HVM guests (HYPERVISOR_CALLBACK_VECTOR). */
-export const CALLBACK_VECTOR = 0xf3;
 
 /** The other end of a ring: kicked by an event-channel notification unless it is already polling. */
 export interface TxBackend {
@@ -244,26 +242,13 @@ export class FrontRx {
 
   private irqStart(cpu: VCpu, t: number): number {
     const sim = this.sim;
-    const stack = sim.stack('rxPoll', cpu.kind);
-    cpu.log.emit(t, EV.X_UPCALL, cpu.curTask, -1, CALLBACK_VECTOR);
-    cpu.log.emit(t, EV.IRQ_ENTRY, cpu.curTask, stack, this.irq, this.irqName);
-    const c = t + sim.cost(sim.s.costs.irq);
-    cpu.log.busy(t, c, stack, cpu.curTask);
-    cpu.log.emit(c, EV.IRQ_EXIT, cpu.curTask, stack, this.irq);
-    cpu.log.emit(c, EV.SOFTIRQ_RAISE, cpu.curTask, stack, NET_RX);
-    return c;
+    return napiIrqStart(cpu, t, sim.stack('rxPoll', cpu.kind), this.irq, this.irqName, sim.cost(sim.s.costs.irq), true);
   }
 
   private poll(cpu: VCpu, c: number, batch: Pkt[], wake: number[]): number {
     const sim = this.sim;
     const task = cpu.curTask;
-    const n = Math.min(BUDGET, this.delivered.length);
-    let slots = 0;
-    for (let i = 0; i < n; i++) {
-      const p = this.delivered.shift() as Pkt;
-      batch.push(p);
-      slots += p.slots;
-    }
+    const { n, slots } = takeBatch(this.delivered, batch, NAPI_BUDGET);
     let d = sim.cost(n * sim.s.costs.napiPkt);
     cpu.log.busy(c, c + d, sim.stack('rxStack', cpu.kind), task);
     c += d;
@@ -278,7 +263,7 @@ export class FrontRx {
         wake.push(p.flow);
       }
     }
-    cpu.log.emit(c, EV.NAPI_POLL, task, stack, this.dev, this.queue, n, BUDGET);
+    cpu.log.emit(c, EV.NAPI_POLL, task, stack, this.dev, this.queue, n, NAPI_BUDGET);
     cpu.log.emit(c, EV.SOFTIRQ_EXIT, task, stack, NET_RX);
     return c;
   }

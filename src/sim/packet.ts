@@ -42,3 +42,15 @@ export function flowHash(saddr: number, daddr: number, sport: number, dport: num
   h ^= h >>> 12;
   return h >>> 0;
 }
+
+/** Move up to `budget` packets from the head of `from` onto `batch` (one NAPI poll); returns how many and their ring slots. */
+export function takeBatch(from: Pkt[], batch: Pkt[], budget: number): { n: number; slots: number } {
+  const n = Math.min(budget, from.length);
+  let slots = 0;
+  for (let i = 0; i < n; i++) {
+    const p = from.shift() as Pkt;
+    batch.push(p);
+    slots += p.slots;
+  }
+  return { n, slots };
+}
