@@ -87,6 +87,12 @@ export class ColumnSet<S extends ColumnSpec> {
     return first;
   }
 
+  /** Drop rows from `length` on (a capture that stops early); they are prepared afresh if reused. */
+  truncate(length: number): void {
+    this.length = Math.min(this.length, length);
+    this.prepared = Math.min(this.prepared, this.length);
+  }
+
   /** Make at least `need` more rows ready: grow if needed, then write defaults a block ahead. */
   private prepare(need: number): void {
     while (this.prepared + need > this.capacity) this.grow();

@@ -4,6 +4,8 @@
  * only emits on its own vCPU, at times inside the item, so every stream is already in time
  * order: writers merge streams, they never sort.
  */
+import { ColumnSet } from '../model/columns.js';
+import { StringPool } from '../model/string-pool.js';
 
 /** Sim event kinds. Below 32: what the guest kernel's tracepoints see; from 32: hypervisor records. */
 export const EV = {
@@ -40,66 +42,80 @@ export interface Task {
   prio: number;
 }
 
-/** A growable column set; `n` rows are valid. */
+const EVENT_COLUMNS = {
+  t: Float64Array,
+  kind: Uint8Array,
+  task: Int32Array,
+  stack: Int16Array,
+  a: Int32Array,
+  b: Int32Array,
+  c: Int32Array,
+  d: Int32Array,
+} as const;
+
+/** One vCPU's trace events (model ColumnSet storage); rows [0, n) are valid. */
 class Columns {
-  n = 0;
-  t: Float64Array;
-  kind: Uint8Array;
-  task: Int32Array;
-  stack: Int16Array;
-  a: Int32Array;
-  b: Int32Array;
-  c: Int32Array;
-  d: Int32Array;
-  constructor(cap: number) {
-    this.t = new Float64Array(cap);
-    this.kind = new Uint8Array(cap);
-    this.task = new Int32Array(cap);
-    this.stack = new Int16Array(cap);
-    this.a = new Int32Array(cap);
-    this.b = new Int32Array(cap);
-    this.c = new Int32Array(cap);
-    this.d = new Int32Array(cap);
+  private readonly set = new ColumnSet(EVENT_COLUMNS, 1024);
+  get n(): number {
+    return this.set.length;
   }
-  grow(): void {
-    const cap = this.t.length * 2;
-    const g = <A extends Float64Array | Uint8Array | Int32Array | Int16Array>(x: A, make: (n: number) => A): A => {
-      const y = make(cap);
-      y.set(x);
-      return y;
-    };
-    this.t = g(this.t, (n) => new Float64Array(n));
-    this.kind = g(this.kind, (n) => new Uint8Array(n));
-    this.task = g(this.task, (n) => new Int32Array(n));
-    this.stack = g(this.stack, (n) => new Int16Array(n));
-    this.a = g(this.a, (n) => new Int32Array(n));
-    this.b = g(this.b, (n) => new Int32Array(n));
-    this.c = g(this.c, (n) => new Int32Array(n));
-    this.d = g(this.d, (n) => new Int32Array(n));
+  push(): number {
+    return this.set.push();
+  }
+  truncate(n: number): void {
+    this.set.truncate(n);
+  }
+  get t() {
+    return this.set.cols.t;
+  }
+  get kind() {
+    return this.set.cols.kind;
+  }
+  get task() {
+    return this.set.cols.task;
+  }
+  get stack() {
+    return this.set.cols.stack;
+  }
+  get a() {
+    return this.set.cols.a;
+  }
+  get b() {
+    return this.set.cols.b;
+  }
+  get c() {
+    return this.set.cols.c;
+  }
+  get d() {
+    return this.set.cols.d;
   }
 }
 
+const SEGMENT_COLUMNS = { start: Float64Array, end: Float64Array, stack: Int16Array, task: Int32Array } as const;
+
 /** Busy time on one vCPU: [start, end) running `stack` (a catalogue id) on behalf of `task`. */
 class Segments {
-  n = 0;
-  start = new Float64Array(256);
-  end = new Float64Array(256);
-  stack = new Int16Array(256);
-  task = new Int32Array(256);
-  grow(): void {
-    const cap = this.start.length * 2;
-    const s = new Float64Array(cap);
-    s.set(this.start);
-    this.start = s;
-    const e = new Float64Array(cap);
-    e.set(this.end);
-    this.end = e;
-    const k = new Int16Array(cap);
-    k.set(this.stack);
-    this.stack = k;
-    const t = new Int32Array(cap);
-    t.set(this.task);
-    this.task = t;
+  private readonly set = new ColumnSet(SEGMENT_COLUMNS, 256);
+  get n(): number {
+    return this.set.length;
+  }
+  push(): number {
+    return this.set.push();
+  }
+  truncate(n: number): void {
+    this.set.truncate(n);
+  }
+  get start() {
+    return this.set.cols.start;
+  }
+  get end() {
+    return this.set.cols.end;
+  }
+  get stack() {
+    return this.set.cols.stack;
+  }
+  get task() {
+    return this.set.cols.task;
   }
 }
 
@@ -114,15 +130,14 @@ export interface LogParts {
 }
 
 export class CpuLog {
-  readonly ev = new Columns(1024);
+  readonly ev = new Columns();
   readonly seg = new Segments();
   constructor(readonly parts: LogParts) {}
 
   emit(t: number, kind: number, task: number, stack: number, a = 0, b = 0, c = 0, d = 0): void {
     if (kind < GUEST_LAYER_END ? !this.parts.guest : !this.parts.xen) return;
     const e = this.ev;
-    if (e.n === e.t.length) e.grow();
-    const i = e.n++;
+    const i = e.push();
     e.t[i] = t;
     e.kind[i] = kind;
     e.task[i] = task;
@@ -141,8 +156,7 @@ export class CpuLog {
       s.end[s.n - 1] = end;
       return;
     }
-    if (s.n === s.start.length) s.grow();
-    const i = s.n++;
+    const i = s.push();
     s.start[i] = start;
     s.end[i] = end;
     s.stack[i] = stack;
@@ -151,16 +165,11 @@ export class CpuLog {
 }
 
 /** Interned strings (IRQ names, device names, code locations) referred to by event args. */
-export class Names {
-  readonly list: string[] = [];
-  private readonly ids = new Map<string, number>();
+export class Names extends StringPool {
   id(s: string): number {
-    let i = this.ids.get(s);
-    if (i === undefined) {
-      i = this.list.length;
-      this.list.push(s);
-      this.ids.set(s, i);
-    }
-    return i;
+    return this.intern(s);
+  }
+  get list(): readonly string[] {
+    return this.strings;
   }
 }

@@ -26,7 +26,7 @@ export interface SimRun {
   cpus: VCpu[];
   domains: Map<number, Domain>;
   tasks: Task[];
-  names: string[];
+  names: readonly string[];
   txQueues: QueueStalls[];
   locks: GrantLock[];
   /** Goodput of all streams after warm-up, in Gb/s. */
@@ -105,8 +105,12 @@ export function simulate(s: Scenario, seed: number, record: LogSelection = 'all'
 /** Work in progress at the end emitted events past it: a capture stops at the end. */
 function clip(cpu: VCpu, end: number): void {
   const e = cpu.log.ev;
-  while (e.n > 0 && e.t[e.n - 1] > end) e.n--;
+  let n = e.n;
+  while (n > 0 && e.t[n - 1] > end) n--;
+  e.truncate(n);
   const g = cpu.log.seg;
-  while (g.n > 0 && g.start[g.n - 1] >= end) g.n--;
+  n = g.n;
+  while (n > 0 && g.start[n - 1] >= end) n--;
+  g.truncate(n);
   if (g.n > 0 && g.end[g.n - 1] > end) g.end[g.n - 1] = end;
 }

@@ -89,7 +89,7 @@ export const perfScriptWriter: Writer = {
   },
 };
 
-function header(run: SimRun, cpus: number, names: string[], hz: number): string {
+function header(run: SimRun, cpus: number, names: readonly string[], hz: number): string {
   const h = hostFacts(run);
   const events = names.map((name, i) => {
     const tracepoint = name !== SAMPLE_EVENT;
