@@ -42,24 +42,25 @@ export class TraceBuilder {
   /** Append an event row; its optional columns start at their "absent" value (see events' defaults). */
   event(tsNs: number, cpu: number, utid: number, kind: number, name: number): number {
     const i = this.events.push();
-    const c = this.events.cols;
-    c.tsNs[i] = tsNs;
-    c.cpu[i] = cpu;
-    c.utid[i] = utid;
-    c.kind[i] = kind;
-    c.name[i] = name;
+    const f = this.events.fixed;
+    const a = this.events.adaptive;
+    f.tsNs[i] = tsNs;
+    f.kind[i] = kind;
+    a.cpu.set(i, cpu);
+    a.utid.set(i, utid);
+    a.name.set(i, name);
     return i;
   }
 
   sample(tsNs: number, cpu: number, utid: number, weight: number, stack: number, event: number): number {
     const i = this.samples.push();
-    const c = this.samples.cols;
-    c.tsNs[i] = tsNs;
-    c.cpu[i] = cpu;
-    c.utid[i] = utid;
-    c.weight[i] = weight;
-    c.stack[i] = stack;
-    c.event[i] = event;
+    const a = this.samples.adaptive;
+    this.samples.fixed.tsNs[i] = tsNs;
+    a.cpu.set(i, cpu);
+    a.utid.set(i, utid);
+    a.weight.set(i, weight);
+    a.stack.set(i, stack);
+    a.event.set(i, event);
     return i;
   }
 

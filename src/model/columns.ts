@@ -3,21 +3,49 @@
  * in-place resize, so no column is ever copied and the old and new arrays never coexist
  * (with copy-on-grow, a 300 MB trace peaked at 1.5× its final columns). Reserved but
  * untouched capacity costs address space, not memory. Views are length-tracking, so a
- * caller holding `cols` across a push still writes to the live arrays.
+ * caller holding `fixed` across a push still writes to the live arrays.
+ *
+ * A column is either *fixed* (a typed-array constructor: its storage type never changes) or
+ * *adaptive* (`'int'` / `'float'`): stored in the narrowest array that holds every value
+ * written so far — Int8 → Int16 → Int32, Float32 → Float64 — and widened (one copy) the
+ * first time a value does not fit. Perfetto's trace processor stores its columns the same
+ * way. Most event arguments are small integers (CPUs, vectors, syscall numbers, string ids),
+ * so an ftrace event row shrank from 69 to ~37 bytes; a column that only ever meets one
+ * wide value pays for it once. Adaptive columns are written through their `set`, which
+ * checks the value; readers get plain typed arrays from `finish()` and index them as usual.
  *
  * Runtimes without resizable buffers fall back to doubling with a copy.
  */
 
-export type TypedArray = Float64Array | Float32Array | Int32Array | Int16Array | Uint8Array;
+export type TypedArray = Float64Array | Float32Array | Int32Array | Int16Array | Int8Array | Uint8Array;
 type TypedArrayCtor =
   | Float64ArrayConstructor
   | Float32ArrayConstructor
   | Int32ArrayConstructor
   | Int16ArrayConstructor
+  | Int8ArrayConstructor
   | Uint8ArrayConstructor;
 
-export type ColumnSpec = Readonly<Record<string, TypedArrayCtor>>;
-export type Columns<S extends ColumnSpec> = { [K in keyof S]: InstanceType<S[K]> };
+/** Adaptive storage: integer ids and counts, or any number (NaN included). */
+export type Adaptive = 'int' | 'float';
+export type ColumnSpec = Readonly<Record<string, TypedArrayCtor | Adaptive>>;
+
+type Stored<T> = T extends 'int'
+  ? Int8Array | Int16Array | Int32Array
+  : T extends 'float'
+    ? Float32Array | Float64Array
+    : T extends TypedArrayCtor
+      ? InstanceType<T>
+      : never;
+type FixedKeys<S> = { [K in keyof S]: S[K] extends Adaptive ? never : K }[keyof S];
+type AdaptiveKeys<S> = { [K in keyof S]: S[K] extends Adaptive ? K : never }[keyof S];
+
+/** Every column as a plain typed array (what `finish()` returns and readers index). */
+export type Columns<S extends ColumnSpec> = { [K in keyof S]: Stored<S[K]> };
+/** The fixed columns, written directly: `fixed.tsNs[row] = t`. */
+export type FixedColumns<S extends ColumnSpec> = { [K in FixedKeys<S>]: Stored<S[K]> };
+/** The adaptive columns, written through their writers: `adaptive.a0.set(row, v)`. */
+export type AdaptiveColumns<S extends ColumnSpec> = { [K in AdaptiveKeys<S>]: AdaptiveColumn };
 
 const PREPARE_BLOCK = 16384;
 
@@ -34,11 +62,153 @@ function resizableBuffer(bytes: number): Resizable | null {
   }
 }
 
+/** One column's storage: a typed array that grows in place (or by copy, without resizable buffers). */
+class Storage {
+  data: TypedArray;
+  private buffer: Resizable | null;
+
+  constructor(
+    readonly ctor: TypedArrayCtor,
+    capacity: number,
+  ) {
+    this.buffer = resizableBuffer(capacity * ctor.BYTES_PER_ELEMENT);
+    this.data = this.buffer !== null ? new ctor(this.buffer) : new ctor(capacity);
+  }
+
+  get resizable(): boolean {
+    return this.buffer !== null;
+  }
+
+  grow(capacity: number): void {
+    const bytes = capacity * this.ctor.BYTES_PER_ELEMENT;
+    if (this.buffer !== null && bytes <= MAX_COLUMN_BYTES) {
+      this.buffer.resize(bytes);
+      return;
+    }
+    const next = new this.ctor(capacity);
+    next.set(this.data);
+    this.data = next;
+    this.buffer = null;
+  }
+
+  /** Give the memory back now rather than at the next GC (the column moved to wider storage). */
+  release(): void {
+    this.buffer?.resize(0);
+  }
+}
+
+const INT_LADDER = [Int8Array, Int16Array, Int32Array] as const;
+const INT_SHIFTS = [24, 16, 0] as const;
+
+/**
+ * An adaptive column's writer. `set` is the only way values get in, so no value is ever
+ * truncated; the current array is for reading during the build (`get`), never for caching.
+ */
+export abstract class AdaptiveColumn {
+  protected storage: Storage;
+  /** Rows that hold data or defaults (kept by the ColumnSet); only these are copied on widening. */
+  filled = 0;
+
+  constructor(
+    ctor: TypedArrayCtor,
+    private capacity: number,
+  ) {
+    this.storage = new Storage(ctor, capacity);
+  }
+
+  get data(): TypedArray {
+    return this.storage.data;
+  }
+
+  get(row: number): number {
+    return this.storage.data[row];
+  }
+
+  abstract set(row: number, value: number): void;
+
+  /** Move to the widest type (bulk writers that copy whole arrays in use it, so nothing is truncated). */
+  abstract widenFully(): TypedArray;
+
+  protected widen(ctor: TypedArrayCtor): void {
+    const next = new Storage(ctor, this.capacity);
+    next.data.set(this.storage.data.subarray(0, this.filled));
+    this.storage.release();
+    this.storage = next;
+  }
+
+  grow(capacity: number): void {
+    this.capacity = capacity;
+    this.storage.grow(capacity);
+  }
+}
+
+/** Integer ids and counts: Int8 → Int16 → Int32 as values need. */
+class IntColumn extends AdaptiveColumn {
+  private rung = 0;
+  /** `(v << shift >> shift) === v` says "an integer that fits this rung" in one test (false for NaN and fractions). */
+  private shift: number = INT_SHIFTS[0];
+
+  constructor(capacity: number) {
+    super(INT_LADDER[0], capacity);
+  }
+
+  set(row: number, value: number): void {
+    if (((value << this.shift) >> this.shift) === value) this.storage.data[row] = value;
+    else this.setWider(row, value);
+  }
+
+  private setWider(row: number, value: number): void {
+    if ((value | 0) !== value) throw new RangeError(`integer column got ${value}`);
+    let rung = this.rung;
+    while (((value << INT_SHIFTS[rung]) >> INT_SHIFTS[rung]) !== value) rung++;
+    this.widenTo(rung);
+    this.storage.data[row] = value;
+  }
+
+  private widenTo(rung: number): void {
+    this.rung = rung;
+    this.shift = INT_SHIFTS[rung];
+    this.widen(INT_LADDER[rung]);
+  }
+
+  widenFully(): TypedArray {
+    if (this.rung < 2) this.widenTo(2);
+    return this.storage.data;
+  }
+}
+
+/** Any number, NaN for "absent": Float32 while every value is exact in it, then Float64. */
+class FloatColumn extends AdaptiveColumn {
+  private wide = false;
+
+  constructor(capacity: number) {
+    super(Float32Array, capacity);
+  }
+
+  set(row: number, value: number): void {
+    if (this.wide || Math.fround(value) === value || value !== value) this.storage.data[row] = value;
+    else {
+      this.widenFully();
+      this.storage.data[row] = value;
+    }
+  }
+
+  widenFully(): TypedArray {
+    if (!this.wide) {
+      this.wide = true;
+      this.widen(Float64Array);
+    }
+    return this.storage.data;
+  }
+}
+
 export class ColumnSet<S extends ColumnSpec> {
   length = 0;
   private capacity: number;
-  cols: Columns<S>;
-  private buffers: Resizable[] | null;
+  /** Fixed columns; stable across pushes while buffers are resizable (rebuilt on a copying grow). */
+  fixed: FixedColumns<S>;
+  readonly adaptive: AdaptiveColumns<S>;
+  private readonly storages = new Map<string, Storage>();
   /** Rows [0, prepared) already hold their column defaults; rows are prepared a block at a time. */
   private prepared = 0;
   private readonly defaultColumns: [string, number][];
@@ -55,21 +225,30 @@ export class ColumnSet<S extends ColumnSpec> {
   ) {
     this.defaultColumns = Object.entries(defaults ?? {}) as [string, number][];
     this.capacity = initialCapacity;
-    const out: Record<string, TypedArray> = {};
-    const buffers: Resizable[] = [];
-    for (const [name, Ctor] of Object.entries(spec)) {
-      const buffer = resizableBuffer(initialCapacity * Ctor.BYTES_PER_ELEMENT);
-      if (buffer === null) break;
-      buffers.push(buffer);
-      out[name] = new Ctor(buffer);
+    const adaptive: Record<string, AdaptiveColumn> = {};
+    for (const [name, type] of Object.entries(spec)) {
+      if (typeof type === 'string') adaptive[name] = type === 'int' ? new IntColumn(initialCapacity) : new FloatColumn(initialCapacity);
+      else this.storages.set(name, new Storage(type, initialCapacity));
     }
-    this.buffers = buffers.length === Object.keys(spec).length ? buffers : null;
-    this.cols = (this.buffers !== null ? out : ColumnSet.allocate(spec, initialCapacity)) as Columns<S>;
+    this.adaptive = adaptive as AdaptiveColumns<S>;
+    this.fixed = this.fixedArrays();
   }
 
-  private static allocate<S extends ColumnSpec>(spec: S, n: number): Columns<S> {
+  private fixedArrays(): FixedColumns<S> {
     const out: Record<string, TypedArray> = {};
-    for (const [name, Ctor] of Object.entries(spec)) out[name] = new Ctor(n);
+    for (const [name, storage] of this.storages) out[name] = storage.data;
+    return out as FixedColumns<S>;
+  }
+
+  /**
+   * Every column as a typed array, adaptive ones moved to their widest type first: for bulk
+   * writers that assign or `set()` whole ranges without going through `adaptive`. Stable
+   * across pushes while buffers are resizable. Costs the narrow storage, so row-at-a-time
+   * writers use `fixed` and `adaptive` instead.
+   */
+  get cols(): Columns<S> {
+    const out: Record<string, TypedArray> = { ...this.fixed };
+    for (const [name, column] of Object.entries(this.adaptive) as [string, AdaptiveColumn][]) out[name] = column.widenFully();
     return out as Columns<S>;
   }
 
@@ -93,25 +272,24 @@ export class ColumnSet<S extends ColumnSpec> {
     this.prepared = Math.min(this.prepared, this.length);
   }
 
+  private column(name: string): TypedArray {
+    return this.storages.get(name)?.data ?? (this.adaptive as Record<string, AdaptiveColumn>)[name].data;
+  }
+
   /** Make at least `need` more rows ready: grow if needed, then write defaults a block ahead. */
   private prepare(need: number): void {
     while (this.prepared + need > this.capacity) this.grow();
     const upTo = Math.min(this.capacity, this.prepared + Math.max(need, PREPARE_BLOCK));
-    for (const [name, value] of this.defaultColumns) (this.cols[name] as TypedArray).fill(value, this.prepared, upTo);
+    for (const [name, value] of this.defaultColumns) this.column(name).fill(value, this.prepared, upTo);
     this.prepared = upTo;
+    for (const column of Object.values(this.adaptive) as AdaptiveColumn[]) column.filled = upTo;
   }
 
   private grow(): void {
     const capacity = Math.max(1024, this.capacity * 2);
-    const ctors = Object.values(this.spec);
-    if (this.buffers !== null && capacity * 8 <= MAX_COLUMN_BYTES) {
-      this.buffers.forEach((b, i) => b.resize(capacity * ctors[i].BYTES_PER_ELEMENT));
-    } else {
-      const next = ColumnSet.allocate(this.spec, capacity);
-      for (const name of Object.keys(this.spec) as (keyof S)[]) (next[name] as TypedArray).set(this.cols[name] as TypedArray);
-      this.cols = next;
-      this.buffers = null;
-    }
+    for (const storage of this.storages.values()) storage.grow(capacity);
+    for (const column of Object.values(this.adaptive) as AdaptiveColumn[]) column.grow(capacity);
+    if (![...this.storages.values()].every((s) => s.resizable)) this.fixed = this.fixedArrays();
     this.capacity = capacity;
   }
 
@@ -122,7 +300,7 @@ export class ColumnSet<S extends ColumnSpec> {
    */
   finish(): Columns<S> {
     const out: Record<string, TypedArray> = {};
-    for (const name of Object.keys(this.spec)) out[name] = (this.cols[name] as TypedArray).subarray(0, this.length);
+    for (const name of Object.keys(this.spec)) out[name] = this.column(name).subarray(0, this.length);
     return out as Columns<S>;
   }
 }

@@ -8,4 +8,3 @@ export { Diagnostics, StrictModeError, describe } from './diagnostics.js';
 export { TraceBuilder } from './builder.js';
 export { TraceModel } from './trace-model.js';
 export { checkIntegrity } from './integrity.js';
-export { eventsTable, samplesTable, stacksTable, framesTable } from './tables.js';

@@ -79,53 +79,55 @@ export const KIND_CODE: Readonly<Record<Kind, number>> = Object.fromEntries(
  * and hashed in ftrace, so a0 holds the string id of the pointer text for those kinds. */
 
 /**
- * `events`: one row per decoded trace record.
+ * `events`: one row per decoded trace record. `int` and `float` columns are adaptive
+ * (columns.ts): stored in the narrowest typed array that holds their values (Int8/16/32,
+ * Float32/64), so read them by index and never assume the array class.
  * | column | type    | unit / meaning |
  * | tsNs   | Float64 | ns since `meta.t0` (integer-valued); NaN when the format prints no time |
- * | cpu    | Int32   | CPU (physical CPU for xentrace); -1 unknown |
- * | utid   | Int32   | synthetic thread id into `threads`; -1 none (xentrace) |
+ * | cpu    | int     | CPU (physical CPU for xentrace); -1 unknown |
+ * | utid   | int     | synthetic thread id into `threads`; -1 none (xentrace) |
  * | kind   | Uint8   | index into KINDS |
- * | name   | Int32   | string id of the raw event name (e.g. `irq:irq_handler_entry`) |
- * | domain | Int32   | Xen domain id, -1 unknown |
- * | vcpu   | Int32   | Xen vCPU id, -1 unknown |
- * | a0..a3 | Float64 | kind-specific arguments (see KINDS); NaN when absent |
- * | str0   | Int32   | kind-specific string id; -1 none |
- * | stack  | Int32   | callchain id into `stacks` when the record carried one; -1 none |
+ * | name   | int     | string id of the raw event name (e.g. `irq:irq_handler_entry`) |
+ * | domain | int     | Xen domain id, -1 unknown |
+ * | vcpu   | int     | Xen vCPU id, -1 unknown |
+ * | a0..a3 | float   | kind-specific arguments (see KINDS); NaN when absent |
+ * | str0   | int     | kind-specific string id; -1 none |
+ * | stack  | int     | callchain id into `stacks` when the record carried one; -1 none |
  */
 export const EVENT_COLUMNS = {
   tsNs: Float64Array,
-  cpu: Int32Array,
-  utid: Int32Array,
+  cpu: 'int',
+  utid: 'int',
   kind: Uint8Array,
-  name: Int32Array,
-  domain: Int32Array,
-  vcpu: Int32Array,
-  a0: Float64Array,
-  a1: Float64Array,
-  a2: Float64Array,
-  a3: Float64Array,
-  str0: Int32Array,
-  stack: Int32Array,
+  name: 'int',
+  domain: 'int',
+  vcpu: 'int',
+  a0: 'float',
+  a1: 'float',
+  a2: 'float',
+  a3: 'float',
+  str0: 'int',
+  stack: 'int',
 } as const;
 
 /**
  * `samples`: profile samples (a subset of the records also counted in events' totals).
  * | tsNs   | Float64 | ns since `meta.t0`; NaN when the format has no time |
- * | cpu    | Int32   | CPU, -1 unknown |
- * | utid   | Int32   | thread, -1 unknown |
- * | weight | Float64 | 1 per perf sample (or its period when asked); the count of an opreport row |
- * | stack  | Int32   | id into `stacks`; -1 no stack |
- * | domain | Int32   | Xen domain, -1 unknown |
- * | event  | Int32   | string id of the sampling event (`cpu-clock`, `cycles:u` …) |
+ * | cpu    | int     | CPU, -1 unknown |
+ * | utid   | int     | thread, -1 unknown |
+ * | weight | float   | 1 per perf sample (or its period when asked); the count of an opreport row |
+ * | stack  | int     | id into `stacks`; -1 no stack |
+ * | domain | int     | Xen domain, -1 unknown |
+ * | event  | int     | string id of the sampling event (`cpu-clock`, `cycles:u` …) |
  */
 export const SAMPLE_COLUMNS = {
   tsNs: Float64Array,
-  cpu: Int32Array,
-  utid: Int32Array,
-  weight: Float64Array,
-  stack: Int32Array,
-  domain: Int32Array,
-  event: Int32Array,
+  cpu: 'int',
+  utid: 'int',
+  weight: 'float',
+  stack: 'int',
+  domain: 'int',
+  event: 'int',
 } as const;
 
 /**

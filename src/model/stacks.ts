@@ -22,8 +22,8 @@ export class StackTable {
     let id = this.frameIds.get(key);
     if (id === undefined) {
       id = this.frames.push();
-      this.frames.cols.func[id] = func;
-      this.frames.cols.module[id] = module;
+      this.frames.fixed.func[id] = func;
+      this.frames.fixed.module[id] = module;
       this.frameIds.set(key, id);
     }
     return id;
@@ -34,8 +34,8 @@ export class StackTable {
     let id = this.stackIds.get(key);
     if (id === undefined) {
       id = this.stacks.push();
-      this.stacks.cols.parent[id] = parent;
-      this.stacks.cols.frame[id] = frame;
+      this.stacks.fixed.parent[id] = parent;
+      this.stacks.fixed.frame[id] = frame;
       this.stackIds.set(key, id);
     }
     return id;

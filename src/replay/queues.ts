@@ -303,7 +303,7 @@ export function replayQueues(model: TraceModel): QueueReplay {
   return { queues, startNs: startNs === startNs ? startNs : 0, endNs: endNs === endNs ? endNs : 0, batchingKnown, foreignCompletions: foreign };
 }
 
-function maxCpu(cpu: Int32Array): number {
+function maxCpu(cpu: ArrayLike<number>): number {
   let m = -1;
   for (let i = 0; i < cpu.length; i++) if (cpu[i] > m) m = cpu[i];
   return m;

@@ -66,28 +66,28 @@ class Columns {
     this.set.truncate(n);
   }
   get t() {
-    return this.set.cols.t;
+    return this.set.fixed.t;
   }
   get kind() {
-    return this.set.cols.kind;
+    return this.set.fixed.kind;
   }
   get task() {
-    return this.set.cols.task;
+    return this.set.fixed.task;
   }
   get stack() {
-    return this.set.cols.stack;
+    return this.set.fixed.stack;
   }
   get a() {
-    return this.set.cols.a;
+    return this.set.fixed.a;
   }
   get b() {
-    return this.set.cols.b;
+    return this.set.fixed.b;
   }
   get c() {
-    return this.set.cols.c;
+    return this.set.fixed.c;
   }
   get d() {
-    return this.set.cols.d;
+    return this.set.fixed.d;
   }
 }
 
@@ -106,16 +106,16 @@ class Segments {
     this.set.truncate(n);
   }
   get start() {
-    return this.set.cols.start;
+    return this.set.fixed.start;
   }
   get end() {
-    return this.set.cols.end;
+    return this.set.fixed.end;
   }
   get stack() {
-    return this.set.cols.stack;
+    return this.set.fixed.stack;
   }
   get task() {
-    return this.set.cols.task;
+    return this.set.fixed.task;
   }
 }
 

@@ -7,9 +7,6 @@ import { CONFIG_FILE, ConfigError, mergeConfig, parseConfig } from '../../report
 import type { FindingSeverity } from '../../report/findings.js';
 import { SettingsError, describeSettings, findingsDocument, parseDetectorSettings, renderJson, runDetectors } from '../../report/findings.js';
 import { evaluateGate } from '../../report/gate.js';
-import { renderHtml } from '../../report/html/index.js';
-import { renderJunit } from '../../report/junit.js';
-import { renderMarkdown } from '../../report/markdown.js';
 import { RuleError, parseRule } from '../../report/rules.js';
 import type { InputSummary } from '../../report/input-summary.js';
 import { summarizeInput } from '../../report/input-summary.js';
@@ -83,9 +80,19 @@ async function analyze(files: string[], options: AnalyzeOptions): Promise<number
   );
   const verdict = evaluateGate(findings, gate.failOn, rules);
   if (options.json !== undefined) await writeOutput(options.json, renderJson(findings));
-  if (options.junit !== undefined) await writeOutput(options.junit, renderJunit(findings, verdict));
-  if (options.markdown !== undefined) await writeOutput(options.markdown, renderMarkdown(findings, verdict));
-  if (options.html !== undefined) await writeOutput(options.html, renderHtml(findings, loaded));
+  // Renderers load on demand: most runs want text or JSON, and each module costs startup time and memory.
+  if (options.junit !== undefined) {
+    const { renderJunit } = await import('../../report/junit.js');
+    await writeOutput(options.junit, renderJunit(findings, verdict));
+  }
+  if (options.markdown !== undefined) {
+    const { renderMarkdown } = await import('../../report/markdown.js');
+    await writeOutput(options.markdown, renderMarkdown(findings, verdict));
+  }
+  if (options.html !== undefined) {
+    const { renderHtml } = await import('../../report/html/index.js');
+    await writeOutput(options.html, renderHtml(findings, loaded));
+  }
   const stdoutTaken = options.json === '-' || options.junit === '-' || options.markdown === '-' || options.html === '-';
   if (!options.quiet && !stdoutTaken) await writeOutput('-', renderText(findings.findings, loaded, findings.skipped));
   for (const r of verdict.rules) if (r.matched) process.stderr.write(`tracelens: --fail-if matched: ${r.rule}\n`);

@@ -34,9 +34,9 @@ export class FunctionCalls {
       this.calls.setLast(buf, h.nameStart, keyEnd, call);
     }
     const row = this.b.event(ts, cpu, utid, KIND_FUNCTION, this.name);
-    const cols = this.b.events.cols;
-    cols.str0[row] = this.func[call];
-    cols.a0[row] = this.parent[call];
+    const cols = this.b.events.adaptive;
+    cols.str0.set(row, this.func[call]);
+    cols.a0.set(row, this.parent[call]);
     return row;
   }
 }

@@ -38,9 +38,9 @@ export class GraphEvents {
   /** An entry or leaf line; returns its row. */
   call(buf: Buffer, g: GraphLine, ts: number, cpu: number, utid: number): number {
     const row = this.b.event(ts, cpu, utid, KIND_FUNCTION, this.entryName);
-    const cols = this.b.events.cols;
-    cols.str0[row] = this.funcId(buf, g.nameStart, g.nameEnd);
-    if (g.type === GRAPH_LEAF) cols.a1[row] = g.durNs;
+    const cols = this.b.events.adaptive;
+    cols.str0.set(row, this.funcId(buf, g.nameStart, g.nameEnd));
+    if (g.type === GRAPH_LEAF) cols.a1.set(row, g.durNs);
     else if (g.type === GRAPH_ENTRY) this.stackOf(cpu).push(row);
     return row;
   }
@@ -48,14 +48,14 @@ export class GraphEvents {
   /** A `}` line; returns the row it made (orphan return with a name) or -1. */
   ret(buf: Buffer, g: GraphLine, ts: number, cpu: number, utid: number): number {
     const open = this.stackOf(cpu);
-    const cols = this.b.events.cols;
+    const cols = this.b.events.adaptive;
     const named = g.nameEnd > g.nameStart;
     const func = named ? this.funcId(buf, g.nameStart, g.nameEnd) : -1;
     // `} /* f */` closes the innermost open f (entries above it lost their returns); a bare `}` the innermost entry.
     let depth = open.length - 1;
-    if (named) while (depth >= 0 && cols.str0[open[depth]] !== func) depth--;
+    if (named) while (depth >= 0 && cols.str0.get(open[depth]) !== func) depth--;
     if (depth >= 0) {
-      cols.a1[open[depth]] = g.durNs;
+      cols.a1.set(open[depth], g.durNs);
       open.length = depth;
       return -1;
     }
@@ -65,8 +65,8 @@ export class GraphEvents {
     }
     const began = g.durNs === g.durNs ? ts - g.durNs : ts;
     const row = this.b.event(began, cpu, utid, KIND_FUNCTION, this.entryName);
-    cols.str0[row] = func;
-    cols.a1[row] = g.durNs;
+    cols.str0.set(row, func);
+    cols.a1.set(row, g.durNs);
     return row;
   }
 

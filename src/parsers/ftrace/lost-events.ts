@@ -70,7 +70,7 @@ export class LostEvents {
     this.pending[cpu] = undefined;
     this.pendingCount--;
     const row = this.b.event(ts, cpu, -1, KIND_LOST, p.name);
-    this.b.events.cols.a0[row] = p.count;
+    this.b.events.adaptive.a0.set(row, p.count);
     const since = this.lastSec[cpu] !== undefined ? this.fmt(this.lastSec[cpu], this.lastNs[cpu]) : null;
     const until = hasNext ? this.fmt(sec, ns) : null;
     const what = p.count === p.count ? `${p.count} events` : 'an unknown number of events';

@@ -141,7 +141,7 @@ export class FtraceParser implements LineSink {
   /** `<stack trace>`: frames follow; they belong to the previous record of this CPU and task. */
   private stackMarker(ts: number, cpu: number, utid: number, user: boolean, lineNo: number): void {
     const row = this.lastRow[cpu] ?? -1;
-    if (row >= 0 && this.b.events.cols.utid[row] === utid && this.stacks.accepts(row, user)) return this.stacks.begin(row, user);
+    if (row >= 0 && this.b.events.adaptive.utid.get(row) === utid && this.stacks.accepts(row, user)) return this.stacks.begin(row, user);
     // A stack with no event of its own (stacktrace trigger on a disabled event, or the event was lost): keep it as a row.
     const orphan = this.b.event(ts, cpu, utid, KIND_OTHER, user ? this.ownNames.user : this.ownNames.kernel);
     this.b.diagnostics.report('ftrace/unattached-stack', 'info', 'stack trace without a preceding event on its CPU (kept as its own row)', { line: lineNo });
@@ -161,8 +161,8 @@ export class FtraceParser implements LineSink {
     }
     if (this.markerRow >= 0 && (this.markerLine < 0 || this.markerLine === lineNo - 1) && frameTextStart(buf, start, end) < 0) {
       // trace_marker text with an embedded newline: the tail arrives unprefixed on the next line.
-      const cols = this.b.events.cols;
-      cols.str0[this.markerRow] = this.b.pool.intern(`${this.b.pool.get(cols.str0[this.markerRow])}\n${line}`);
+      const str0 = this.b.events.adaptive.str0;
+      str0.set(this.markerRow, this.b.pool.intern(`${this.b.pool.get(str0.get(this.markerRow))}\n${line}`));
       this.markerLine = lineNo;
       return;
     }
@@ -197,7 +197,7 @@ export class FtraceParser implements LineSink {
       return;
     }
     const row = this.b.event(ts, cpu, utid, KIND_MARKER, this.ownNames.print);
-    this.b.events.cols.str0[row] = this.b.pool.intern(utf8(buf, s, e));
+    this.b.events.adaptive.str0.set(row, this.b.pool.intern(utf8(buf, s, e)));
   }
 
   private classify(name: number): number {

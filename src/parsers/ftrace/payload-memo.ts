@@ -1,4 +1,7 @@
-import type { EventColumns } from '../../model/trace-model.js';
+import type { AdaptiveColumns } from '../../model/columns.js';
+import type { EVENT_COLUMNS } from '../../model/schema.js';
+
+type ArgColumns = AdaptiveColumns<typeof EVENT_COLUMNS>;
 
 /**
  * Memo of the shared payload decoder's output, per event name, keyed by the payload bytes.
@@ -44,7 +47,7 @@ export class PayloadMemo {
   private lastHash = 0;
 
   /** Copy the memoised decode of buf[s, e) into row: 1 decoded, 0 did not match (the caller reports it), or MEMO_MISS. */
-  apply(buf: Buffer, s: number, e: number, cols: EventColumns, row: number): number {
+  apply(buf: Buffer, s: number, e: number, cols: ArgColumns, row: number): number {
     if (!this.enabled || e - s > MAX_KEY_BYTES) return MEMO_MISS;
     this.lookups++;
     const v = viewOf(buf);
@@ -56,11 +59,11 @@ export class PayloadMemo {
       if (k < 0) return MEMO_MISS;
       if (this.hashes[k] !== h || this.lengths[k] !== len || !this.same(k, v, buf, s, len)) continue;
       this.hits++;
-      cols.a0[row] = this.a0[k];
-      cols.a1[row] = this.a1[k];
-      cols.a2[row] = this.a2[k];
-      cols.a3[row] = this.a3[k];
-      cols.str0[row] = this.str0[k];
+      cols.a0.set(row, this.a0[k]);
+      cols.a1.set(row, this.a1[k]);
+      cols.a2.set(row, this.a2[k]);
+      cols.a3.set(row, this.a3[k]);
+      cols.str0.set(row, this.str0[k]);
       return this.ok[k];
     }
   }
@@ -75,7 +78,7 @@ export class PayloadMemo {
   }
 
   /** Remember row's decoded columns for buf[s, e); must directly follow the apply() that missed. */
-  remember(buf: Buffer, s: number, e: number, cols: EventColumns, row: number, ok: boolean): void {
+  remember(buf: Buffer, s: number, e: number, cols: ArgColumns, row: number, ok: boolean): void {
     const len = e - s;
     if (!this.enabled || len > MAX_KEY_BYTES) return;
     if (this.count === MAX_ENTRIES || this.arenaUsed + len > this.arena.length) {
@@ -92,11 +95,11 @@ export class PayloadMemo {
     this.arenaUsed += len;
     this.lengths[k] = len;
     this.hashes[k] = this.lastHash;
-    this.a0[k] = cols.a0[row];
-    this.a1[k] = cols.a1[row];
-    this.a2[k] = cols.a2[row];
-    this.a3[k] = cols.a3[row];
-    this.str0[k] = cols.str0[row];
+    this.a0[k] = cols.a0.get(row);
+    this.a1[k] = cols.a1.get(row);
+    this.a2[k] = cols.a2.get(row);
+    this.a3[k] = cols.a3.get(row);
+    this.str0[k] = cols.str0.get(row);
     this.ok[k] = ok ? 1 : 0;
     let slot = this.lastHash & (SLOTS - 1);
     while (this.slots[slot] !== 0) slot = (slot + 1) & (SLOTS - 1);

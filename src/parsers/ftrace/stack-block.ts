@@ -50,7 +50,7 @@ export class StackBlocks {
   /** Can `row` take a (user) stack? Kernel blocks need a row without a stack yet. */
   accepts(row: number, user: boolean): boolean {
     if (row < 0) return false;
-    return user ? this.lastUserRow !== row : this.b.events.cols.stack[row] === -1;
+    return user ? this.lastUserRow !== row : this.b.events.adaptive.stack.get(row) === -1;
   }
 
   begin(row: number, user: boolean): void {
@@ -83,16 +83,16 @@ export class StackBlocks {
     this.targetRow = -1;
     if (this.count === 0) return;
     const stacks = this.b.stacks;
-    const cols = this.b.events.cols;
+    const cols = this.b.events.adaptive;
     if (this.user) {
       // User frames are the callers of the kernel entry: they go below an existing kernel stack.
       let stack = stacks.internLeafFirst(this.frames, this.count);
-      const kernel = this.chain(cols.stack[row]);
+      const kernel = this.chain(cols.stack.get(row));
       for (let k = kernel.length - 1; k >= 0; k--) stack = stacks.internStack(stack, kernel[k]);
-      cols.stack[row] = stack;
+      cols.stack.set(row, stack);
       this.lastUserRow = row;
     } else {
-      cols.stack[row] = stacks.internLeafFirst(this.frames, this.count);
+      cols.stack.set(row, stacks.internLeafFirst(this.frames, this.count));
     }
     this.count = 0;
   }
@@ -100,7 +100,7 @@ export class StackBlocks {
   /** Frame ids of a stack, leaf first. */
   private chain(stack: number): number[] {
     const out: number[] = [];
-    const { parent, frame } = this.b.stacks.stacks.cols;
+    const { parent, frame } = this.b.stacks.stacks.fixed;
     for (let s = stack; s >= 0; s = parent[s]) out.push(frame[s]);
     return out;
   }

@@ -52,7 +52,7 @@ export class Tracepoints {
     const memo = this.memoOf[name];
     const row = b.event(ts, cpu, utid, decoder.kind, name);
     while (end > s && (buf[end - 1] === SPACE || buf[end - 1] === TAB)) end--;
-    const cols = b.events.cols;
+    const cols = b.events.adaptive;
     let ok = memo !== undefined ? memo.apply(buf, s, end, cols, row) : MEMO_MISS;
     if (ok === MEMO_MISS) {
       ok = decoder.decode(utf8(buf, s, end), b, row, this.decoders.scratch) ? 1 : 0;

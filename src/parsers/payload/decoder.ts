@@ -39,24 +39,24 @@ export class EventDecoder {
    * matched (the caller reports it); the row then keeps the raw payload in str0.
    */
   decode(payload: string, builder: TraceBuilder, row: number, scratch: SlotValues): boolean {
-    const cols = builder.events.cols;
+    const cols = builder.events.adaptive;
     const pool = builder.pool;
     if (this.spec === null) {
-      if (payload.length > 0) cols.str0[row] = pool.intern(payload);
+      if (payload.length > 0) cols.str0.set(row, pool.intern(payload));
       return true;
     }
     const layout = this.matchLayout(payload, scratch);
     const constants = this.spec.constants;
-    if (constants !== undefined) for (const c of ARG_COLUMNS) if (constants[c] !== undefined) cols[c][row] = constants[c] as number;
-    if (this.nameStr0 !== null) cols.str0[row] = pool.intern(this.nameStr0);
+    if (constants !== undefined) for (const c of ARG_COLUMNS) if (constants[c] !== undefined) cols[c].set(row, constants[c] as number);
+    if (this.nameStr0 !== null) cols.str0.set(row, pool.intern(this.nameStr0));
     if (layout === null) {
-      if (payload.length > 0) cols.str0[row] = pool.intern(payload);
+      if (payload.length > 0) cols.str0.set(row, pool.intern(payload));
       return false;
     }
     for (const a of layout.args) {
-      cols[a.column][row] = a.pointer ? pool.intern(scratch.strs[a.slot] as string) : scratch.nums[a.slot];
+      cols[a.column].set(row, a.pointer ? pool.intern(scratch.strs[a.slot] as string) : scratch.nums[a.slot]);
     }
-    if (layout.str0Slot >= 0) cols.str0[row] = pool.intern(scratch.strs[layout.str0Slot] as string);
+    if (layout.str0Slot >= 0) cols.str0.set(row, pool.intern(scratch.strs[layout.str0Slot] as string));
     return true;
   }
 

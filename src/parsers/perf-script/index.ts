@@ -2,7 +2,6 @@ import type { TraceFormat } from '../format.js';
 import { headLines, parseLines } from '../format.js';
 import { newEventHead, scanEventHead } from './event-line.js';
 import { frameSymbolStart } from './frame-line.js';
-import { PerfScriptParser } from './parser.js';
 
 /** `perf script` text: a `# ========` header, or a record head among the first lines. */
 function sniff(head: Buffer): number {
@@ -27,5 +26,9 @@ export const perfScriptFormat: TraceFormat = {
   id: 'perf-script',
   title: 'perf script text',
   sniff,
-  parse: (input, builder, hooks) => parseLines(input, new PerfScriptParser(builder), hooks),
+  // The parser (and the payload grammar it builds) loads only when an input is perf script.
+  parse: async (input, builder, hooks) => {
+    const { PerfScriptParser } = await import('./parser.js');
+    return parseLines(input, new PerfScriptParser(builder), hooks);
+  },
 };

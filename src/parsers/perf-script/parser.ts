@@ -172,12 +172,12 @@ export class PerfScriptParser implements LineSink {
     if (what === 'PERF_RECORD_LOST' || what === 'PERF_RECORD_LOST_SAMPLES') {
       const row = b.event(ts, h.cpu, utid, KIND_LOST, b.pool.intern(what));
       const count = Number(/lost (\d+)/.exec(rest)?.[1] ?? NaN);
-      b.events.cols.a0[row] = count;
+      b.events.adaptive.a0.set(row, count);
       b.diagnostics.report('perf-script/lost-events', 'warning', 'perf lost events while recording (data loss)', { line: lineNo, excerpt: `${what} ${rest}` });
       return;
     }
     const row = b.event(ts, h.cpu, utid, KIND_SIDEBAND, b.pool.intern(what));
-    if (rest.length > 0) b.events.cols.str0[row] = b.pool.intern(rest);
+    if (rest.length > 0) b.events.adaptive.str0.set(row, b.pool.intern(rest));
   }
 
   private addFrame(frame: number): void {
@@ -194,7 +194,7 @@ export class PerfScriptParser implements LineSink {
     const b = this.b;
     if (this.frameCount === 0 && this.openInlineFrame >= 0) this.addFrame(this.openInlineFrame);
     const stack = b.stacks.internLeafFirst(this.frameIds, this.frameCount);
-    if (this.openRow >= 0) b.events.cols.stack[this.openRow] = stack;
+    if (this.openRow >= 0) b.events.adaptive.stack.set(this.openRow, stack);
     else b.sample(this.openTs, this.openCpu, this.openUtid, 1, stack, this.openName);
     this.open = false;
     this.frameCount = 0;

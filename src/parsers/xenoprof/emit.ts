@@ -32,7 +32,7 @@ export class SampleEmitter {
     if (where.role === 'local') this.localRows.push(row);
     else {
       this.sawXen = true;
-      this.b.samples.cols.domain[row] = where.domain;
+      this.b.samples.adaptive.domain.set(row, where.domain);
     }
     this.rows++;
   }
@@ -40,8 +40,8 @@ export class SampleEmitter {
   /** Give local images their domain and say so in the header, since the text never states it. */
   finish(): void {
     const domain = localDomain(this.sawXen);
-    const col = this.b.samples.cols.domain;
-    for (const row of this.localRows) col[row] = domain;
+    const col = this.b.samples.adaptive.domain;
+    for (const row of this.localRows) col.set(row, domain);
     if (this.sawXen && this.localRows.length > 0) {
       this.b.meta.header['xenoprof local images'] = 'dom0 (assumed: the report shows Xen images, and the xenoprof daemon runs in dom0)';
     }

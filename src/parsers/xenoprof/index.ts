@@ -1,6 +1,5 @@
 import type { TraceFormat } from '../format.js';
 import { parseLines } from '../format.js';
-import { XenoprofParser } from './parser.js';
 import { sniffXenoprof } from './sniff.js';
 
 /** OProfile / xenoprof `opreport` text: image summaries, symbol lists, callgraphs (FORMATS.md §4). */
@@ -8,5 +7,9 @@ export const xenoprofFormat: TraceFormat = {
   id: 'xenoprof',
   title: 'OProfile/xenoprof opreport text',
   sniff: sniffXenoprof,
-  parse: (input, builder, hooks) => parseLines(input, new XenoprofParser(builder), hooks),
+  // The parser (and its opreport grammar) loads only when an input is an opreport.
+  parse: async (input, builder, hooks) => {
+    const { XenoprofParser } = await import('./parser.js');
+    return parseLines(input, new XenoprofParser(builder), hooks);
+  },
 };

@@ -1,7 +1,5 @@
 import type { TraceFormat } from '../format.js';
-import { parseBinary } from './binary.js';
 import { binaryLayout, textScore } from './sniff.js';
-import { parseText } from './text.js';
 
 /**
  * xentrace, binary or as xentrace_format printed it: one format id (`xentrace`, DESIGN §8),
@@ -12,6 +10,9 @@ export const xentraceFormat: TraceFormat = {
   id: 'xentrace',
   title: 'xentrace binary or xentrace_format text',
   sniff: (head) => (binaryLayout(head) !== null ? 0.95 : textScore(head)),
-  parse: (input, builder, hooks) =>
-    binaryLayout(input.head) === null && textScore(input.head) > 0 ? parseText(input, builder, hooks) : parseBinary(input, builder, hooks),
+  // The decoders load only when an input is xentrace.
+  parse: async (input, builder, hooks) => {
+    if (binaryLayout(input.head) === null && textScore(input.head) > 0) return (await import('./text.js')).parseText(input, builder, hooks);
+    return (await import('./binary.js')).parseBinary(input, builder, hooks);
+  },
 };
