@@ -28,7 +28,7 @@ export const KINDS = [
   'queue_start', // driver asked to send: a0 = item id, a3 = queue index, str0 = device
   'queue_xmit', // a0 = item id, a1 = length, a2 = driver return code (16 = ring full), str0 = device
   'queue_complete', // a0 = item id, a1 = 1 when dropped (kfree_skb)
-  'queue_dequeue', // a0 = item id, a1 = txq_state (bit 0 = stopped), a2 = packets, a3 = ifindex
+  'queue_dequeue', // a0 = item id, a1 = txq_state (bit 0 = stopped), a2 = packets, a3 = ifindex, str0 = qdisc parent handle in hex as printed (`10001` = 1:1, mq's child for TX queue 0; `FFFFFFFF` = root)
   'napi_poll', // a0 = work, a1 = budget, str0 = device
   'sched_switch', // a0 = prev tid, a1 = next tid, a2 = prev state code; str0 = next comm
   'sched_wakeup', // a0 = woken tid, a1 = target cpu; str0 = woken comm

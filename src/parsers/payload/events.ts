@@ -73,8 +73,8 @@ export const EVENT_SPECS: EventSpec[] = [
   { names: ['kfree_skb'], kind: 'queue_complete', templates: ['skbaddr={skb:ptr} {rest:str}'], a0: 'skb', constants: { a1: 1 } },
   {
     names: ['qdisc_dequeue'], kind: 'queue_dequeue',
-    templates: ['dequeue ifindex={ifindex:int} qdisc handle=0x{handle:hex} parent=0x{parent:hex} txq_state=0x{txq:hex} packets={packets:int} skbaddr={skb:ptr}'],
-    a0: 'skb', a1: 'txq', a2: 'packets', a3: 'ifindex',
+    templates: ['dequeue ifindex={ifindex:int} qdisc handle=0x{handle:hex} parent=0x{parent:str} txq_state=0x{txq:hex} packets={packets:int} skbaddr={skb:ptr}'],
+    a0: 'skb', a1: 'txq', a2: 'packets', a3: 'ifindex', str0: 'parent',
   },
   {
     names: ['napi_poll'], kind: 'napi_poll',
