@@ -1,7 +1,7 @@
 import { SPIN_FUNC, baseName, classifyFrames, isGrantTableFunc, isHypervisorImage, stackBits } from './frames.js';
 import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './contract.js';
 import { countsSample, kindCode } from './trace-facts.js';
-import { captureHint, percentile, perSecond, ratio, share, severityFor, stackText, topEntries, window } from './util.js';
+import { captureHint, perSecond, ratio, share, severityFor, stackText, topEntries, window } from './util.js';
 
 /**
  * gnttab-lock (DESIGN §5): grant copies serialised behind the per-domain grant-table lock.
@@ -10,8 +10,9 @@ import { captureHint, percentile, perSecond, ratio, share, severityFor, stackTex
  *                  hypervisor image / all samples, reported only beside hot grant-table symbols);
  *   gnttab_share = weight of samples with any grant-table frame / all samples.
  * xentrace has no samples and no lock events: time in a grant_table_op hypercall is the gap
- * to the next record on that pCPU, the uncontended cost per item is the 10th percentile of
- * time/count, and the excess is counted as lock wait; shares are of duration × pCPUs.
+ * to the next record on that pCPU, the uncontended cost per item is the lowest cluster of
+ * time/count (`uncontendedPerItem`), and the excess is counted as lock wait; shares are of
+ * duration × pCPUs.
  */
 const HINTS = {
   'perf-script': 'perf record -a -g -F 999 -- sleep 10   # in dom0 / the driver domain, while the guests push traffic',
@@ -140,8 +141,7 @@ function hypercallPath(ctx: DetectorContext): DetectorFinding[] | null {
   }
   if (ops === 0) return null;
   if (ops < settings.min_ops || facts.durationNs <= 0) return [];
-  const perItem = durs.map((d, j) => d / (counts[j] > 0 ? counts[j] : 1));
-  const service = percentile([...perItem], 10);
+  const service = uncontendedPerItem(durs.map((d, j) => d / (counts[j] > 0 ? counts[j] : 1)));
   let busy = 0, wait = 0, items = 0;
   for (let j = 0; j < durs.length; j++) {
     const n = counts[j] > 0 ? counts[j] : 1;
@@ -164,12 +164,36 @@ function hypercallPath(ctx: DetectorContext): DetectorFinding[] | null {
       evidence: {
         by_calling_domain: [...doms.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([domain, n]) => ({ domain, ops: n })),
         uncontended_ns_per_item: Math.round(service),
-        estimated: 'hypercall time = gap to the next record on the pCPU; wait = time beyond count × p10 per-item time',
+        estimated: 'hypercall time = gap to the next record on the pCPU; wait = time beyond count × the per-item time of the fastest (uncontended) calls',
       },
       recommendation: ADVICE,
       window: window(starts[0] ?? NaN, (starts[starts.length - 1] ?? NaN) + (durs[durs.length - 1] ?? 0)),
     },
   ];
+}
+
+/** A call within this factor of another's per-item time counts as the same cost level. */
+const UNCONTENDED_SPREAD = 1.5;
+/** Calls the uncontended cluster needs, so that one stray call cannot set the cost. */
+const UNCONTENDED_MIN_CALLS = 10;
+
+/**
+ * The uncontended cost per item. Calls that waited for nobody take about the same time per item
+ * (a page copy each, plus jitter and whatever the kernel does before the next record); a call
+ * that waited took at least one lock hold more per item. So they are the lowest cluster of
+ * per-item times: the lowest window [v, UNCONTENDED_SPREAD × v] holding UNCONTENDED_MIN_CALLS
+ * calls, and its median. A fixed quantile would presume how many calls went uncontended, which
+ * runs from under 1% in a saturated run to all of them in a light one.
+ */
+function uncontendedPerItem(perItem: number[]): number {
+  const sorted = Float64Array.from(perItem).sort();
+  const need = Math.min(UNCONTENDED_MIN_CALLS, sorted.length);
+  for (let lo = 0, hi = 0; lo < sorted.length; lo++) {
+    if (hi < lo) hi = lo;
+    while (hi + 1 < sorted.length && sorted[hi + 1] <= sorted[lo] * UNCONTENDED_SPREAD) hi++;
+    if (hi - lo + 1 >= need) return sorted[(lo + hi) >> 1];
+  }
+  return 0;
 }
 
 /** Fraction of grant-op busy time during which two or more pCPUs were in a grant op. */

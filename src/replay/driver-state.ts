@@ -30,6 +30,8 @@ export interface QdiscTimeline {
   dequeues: number;
   /** Dequeues that found the driver's queue stopped. */
   stoppedDequeues: number;
+  /** Packets the dequeues handed on. */
+  packets: number;
 }
 
 export interface NapiDevice {
@@ -72,6 +74,7 @@ export function replayDriverState(model: TraceModel): DriverStateReplay {
       q.dequeues++;
       const stopped = (e.a1[i] & DRV_XOFF) !== 0;
       if (stopped) q.stoppedDequeues++;
+      if (e.a2[i] > 0) q.packets += e.a2[i];
       if (stopped && q.stopped.current === 0) q.stopStart.push(at);
       if (!stopped && q.stopped.current === 1) q.stopEnd.push(at);
       q.stopped.set(at, stopped ? 1 : 0);
@@ -112,7 +115,7 @@ function qdiscOf(qdiscs: Map<string, QdiscTimeline>, ifindex: number, parentHex:
   if (q === undefined) {
     const h = parseInt(parentHex, 16);
     const parent = !(h >= 0) || h === 0xffffffff ? 'root' : `${(h >>> 16).toString(16)}:${(h & 0xffff).toString(16)}`;
-    q = { ifindex, parent, queue: null, stopped: new StepSeries(), stopStart: new F64(), stopEnd: new F64(), dequeues: 0, stoppedDequeues: 0 };
+    q = { ifindex, parent, queue: null, stopped: new StepSeries(), stopStart: new F64(), stopEnd: new F64(), dequeues: 0, stoppedDequeues: 0, packets: 0 };
     qdiscs.set(key, q);
   }
   return q;

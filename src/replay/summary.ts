@@ -43,12 +43,16 @@ export interface WhatIfResult {
   baseline: { stalled_fraction: number; p99_stall_ns: number; throughput_per_s: number };
   /** Extra detail (the first six keys are the contract). */
   stalls: number;
+  /** How many replays (different service-time draws) the median figures come from, and the stalled fraction's spread over them. */
+  replays: { runs: number; stalled_fraction_min: number; stalled_fraction_max: number };
   /** Predicted minus observed. */
   delta: { stalled_fraction: number; p99_stall_ns: number; throughput_per_s: number };
   /** The model replayed against the observed ring: how far the model itself is from the trace; null for re-hashed queues. */
   model_at_observed: { stalled_fraction: number; p99_stall_ns: number; throughput_per_s: number } | null;
-  /** The fitted ring drain: a batch of n skbs takes fixed_ns + n × per_skb_ns. */
+  /** The fitted ring drain: a batch of n skbs takes fixed_ns (kick + response) + n × per_skb_ns. */
   service: { fixed_ns: number; per_skb_ns: number };
+  /** The fitted ACK path (FIFO server per queue, then a delay); null when the trace shows no ACKs. */
+  ack_path: { per_skb_ns: number; delay_ns: number } | null;
   assumptions: string[];
 }
 
@@ -130,7 +134,7 @@ export function renderReplayText(doc: ReplayDocument, listMax = 5): string {
       `${(w.baseline.p99_stall_ns / 1000).toFixed(1)} → ${(w.p99_stall_ns / 1000).toFixed(1)} µs`,
       `${w.baseline.throughput_per_s.toFixed(0)} → ${w.throughput_per_s.toFixed(0)}`,
     ]);
-    lines.push('\nWhat-if (replayed arrivals):', table(['queue', 'change', 'stalled', 'p99 stall', 'done/s'], wrows));
+    lines.push('\nWhat-if (senders, ring, drain and ACK path replayed):', table(['queue', 'change', 'stalled', 'p99 stall', 'done/s'], wrows));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,122 +1,46 @@
 import type { TraceModel } from '../model/trace-model.js';
+import type { AckModel, DrainModel } from './fit.js';
+import type { FlowModel } from './flows.js';
+import type { LoopQueue, Outcome } from './loop.js';
+import { runLoop } from './loop.js';
 import { nearestRank } from './series.js';
 import type { QueueSummary, WhatIfResult } from './summary.js';
-import type { FlowModel, ServiceModel, Workload } from './workload.js';
+import type { Workload } from './workload.js';
 import { extractWorkload } from './workload.js';
 
 /**
- * What-if (DESIGN §6, issue 7): replay the trace's senders against another TX ring size or
- * queue count and predict each queue's stalled fraction, p99 stall and throughput.
- *
- * The ring follows netfront's rules (src/sim/netfront.ts, and the driver upstream): an skb that
- * does not fit is refused (NETDEV_TX_BUSY) and requeued, the queue stays stopped until a
- * completion leaves room for the largest skb, then the backlog goes out; a stall runs from the
- * refusal to the next accepted skb — the definition the replay of the trace and the simulator's
- * truth use, so observed, predicted and simulated figures are the same quantity.
+ * What-if (DESIGN §6, issue 7): replay each TX queue's closed loop (loop.ts) — the trace's
+ * senders, the ring, the fitted drain and ACK path — with another ring size or queue count, and
+ * predict each queue's stalled fraction, p99 stall and throughput. The same loop replayed with
+ * the observed configuration is reported beside it (`model_at_observed`): how far the model
+ * itself is from the trace.
  */
 
 export interface WhatIfOptions {
   ringSlots?: number;
   queues?: number;
-}
-
-interface Outcome {
-  stalls: number[];
-  completed: number;
-}
-
-interface Pkt {
-  flow: number;
-  slots: number;
-}
-
-const BUDGET = 64;
-
-/** One TX queue with its senders, from the start of the trace to its end. */
-export function replayRing(flows: FlowModel[], service: ServiceModel, ringSlots: number, maxSkbSlots: number, startNs: number, endNs: number): Outcome {
-  const st = flows.map((f) => ({ out: 0, next: f.arrivals === null ? f.first : (f.arrivals[0] ?? Infinity), idx: 0 }));
-  let free = ringSlots;
-  let stopped = false;
-  let reopened = false;
-  let stopAt = startNs;
-  const backlog: Pkt[] = [];
-  let unserved: Pkt[] = [];
-  let batch: Pkt[] = [];
-  let batchEnd = Infinity;
-  const stalls: number[] = [];
-  let completed = 0;
-
-  const transmit = (p: Pkt, t: number) => {
-    if (free < p.slots) {
-      stopped = true;
-      stopAt = t;
-      backlog.unshift(p);
-      return;
-    }
-    free -= p.slots;
-    unserved.push(p);
-    if (reopened) {
-      stalls.push(t - stopAt);
-      reopened = false;
-    }
-  };
-  const startBatch = (t: number) => {
-    if (batch.length > 0 || unserved.length === 0) return;
-    batch = unserved.slice(0, BUDGET);
-    unserved = unserved.slice(batch.length);
-    batchEnd = t + service.fixedNs + service.perItemNs * batch.length;
-  };
-
-  for (;;) {
-    let w = -1;
-    for (let i = 0; i < st.length; i++) if (w < 0 || st[i].next < st[w].next) w = i;
-    const tw = w < 0 ? Infinity : st[w].next;
-    const t = Math.min(tw, batch.length > 0 ? batchEnd : Infinity);
-    if (!(t <= endNs)) break;
-    if (batch.length > 0 && batchEnd <= tw) {
-      for (const p of batch) {
-        free += p.slots;
-        completed++;
-        const s = st[p.flow];
-        const f = flows[p.flow];
-        s.out--;
-        // A sender held back by its limit writes again once a completion lets it.
-        if (f.arrivals === null && s.next === Infinity && s.out < f.limit) s.next = t + f.gapAfterWake;
-      }
-      batch = [];
-      if (stopped && free >= maxSkbSlots) {
-        stopped = false;
-        reopened = true;
-        while (backlog.length > 0 && !stopped) transmit(backlog.shift() as Pkt, t);
-      }
-    } else {
-      const f = flows[w];
-      const s = st[w];
-      const p = { flow: w, slots: f.slots };
-      s.out++;
-      if (stopped || backlog.length > 0) backlog.push(p);
-      else transmit(p, t);
-      if (f.arrivals !== null) s.next = f.arrivals[++s.idx] ?? Infinity;
-      else s.next = s.out < f.limit ? t + f.gapAfterWrite : Infinity;
-    }
-    startBatch(t);
-  }
-  if (stopped || reopened) stalls.push(endNs - stopAt);
-  return { stalls, completed };
-}
-
-/** Many queues' drains pooled, weighted by how many batches each was fitted on. */
-function pooled(models: ServiceModel[]): ServiceModel {
-  const n = models.reduce((a, m) => a + m.batches, 0);
-  if (n === 0) return { fixedNs: 0, perItemNs: 0, batches: 0 };
-  return {
-    fixedNs: models.reduce((a, m) => a + m.fixedNs * m.batches, 0) / n,
-    perItemNs: models.reduce((a, m) => a + m.perItemNs * m.batches, 0) / n,
-    batches: n,
-  };
+  /**
+   * With `queues`: the queue of each flow, in order of first appearance. The kernel hashes the
+   * 4-tuple, which no event carries; without this, flows are dealt round-robin.
+   */
+  flowQueues?: number[];
 }
 
 const round = (x: number, digits = 6) => Number(x.toFixed(digits));
+/**
+ * Replays per prediction, each with its own service-time draws. A ring near its limit can lock
+ * into whole-ring batches or keep pipelining single skbs, and which one it falls into is chance
+ * (the simulator itself, seeds 1–5 at 128 slots, gives 0.40 or 0.15–0.16 stalled on the same
+ * queue), so one replay is one sample: the median replay is reported, with the range.
+ */
+const RUNS = 5;
+
+type Figures = ReturnType<typeof figures> & { min: number; max: number; runs: number };
+
+function replicated(run: (seed: number) => Outcome, span: number): Figures {
+  const all = Array.from({ length: RUNS }, (_x, i) => figures(run(i + 1), span)).sort((a, b) => a.stalled_fraction - b.stalled_fraction);
+  return { ...all[RUNS >> 1], min: all[0].stalled_fraction, max: all[RUNS - 1].stalled_fraction, runs: RUNS };
+}
 
 function figures(o: Outcome, span: number) {
   const stalled = o.stalls.reduce((a, b) => a + b, 0);
@@ -128,55 +52,90 @@ function figures(o: Outcome, span: number) {
   };
 }
 
+/** Queues' fitted models averaged, weighted by how many skbs each was fitted on (for queues that did not exist). */
+function pooled(w: Workload): { drain: DrainModel; ack: AckModel | null } {
+  const qs = [...w.queues.values()];
+  const n = qs.reduce((a, q) => a + q.items.length, 0) || 1;
+  const avg = (f: (q: (typeof qs)[number]) => number, among = qs) => among.reduce((a, q) => a + f(q) * q.items.length, 0) / (among.reduce((a, q) => a + q.items.length, 0) || n);
+  const withAcks = qs.filter((q) => q.ackModel !== null);
+  return {
+    drain: { kickNs: avg((q) => q.drain.kickNs), respNs: avg((q) => q.drain.respNs), perSkbNs: avg((q) => q.drain.perSkbNs), cv: avg((q) => q.drain.cv) },
+    ack: withAcks.length === 0 ? null : { perSkbNs: avg((q) => q.ackModel?.perSkbNs ?? 0, withAcks), delayNs: avg((q) => q.ackModel?.delayNs ?? 0, withAcks), batch: Math.max(...withAcks.map((q) => q.ackModel?.batch ?? 1)) },
+  };
+}
+
+function notesFor(w: Workload): string[] {
+  const notes: string[] = [];
+  if (!w.flowsKnown) notes.push('the trace does not name the sending thread: arrivals replayed at their observed times (open loop), so a sender that would go faster with more room does not');
+  else notes.push('senders = the threads that queued the skbs, each a closed loop: at most its observed TCP-small-queues limit below it and its observed window in flight, writing after its observed delays');
+  notes.push('ring drain = netback TX polls fitted on the trace (kick latency, per-skb cost, response latency; ≤ 64 per poll)');
+  if ([...w.queues.values()].some((q) => q.ackModel !== null)) notes.push('ACK path = one batch server per queue plus a delay, fitted on the RX polls of the queue (ACKs matched to skbs in completion order); windows pooled over the flows');
+  else notes.push('no RX polls in the trace: no ACK clock, senders are held back by TX completions only');
+  notes.push('the replay starts from empty queues at the start of the trace');
+  notes.push(`service times jittered by the variability the drain fit leaves; the median of ${RUNS} replays is reported (range in replays)`);
+  return notes;
+}
+
 /**
  * Predictions for a ring of `ringSlots` slots and/or `queues` queues, one per (new) queue, with
- * the observed figures as the baseline and the model replayed against the observed ring beside
- * them (how far the model itself is from the trace).
+ * the observed figures as the baseline.
  */
 export function whatIf(w: Workload, observed: QueueSummary[], opts: WhatIfOptions): WhatIfResult[] {
   const span = w.endNs - w.startNs;
   const names = [...w.queues.keys()];
   if (names.length === 0 || (opts.ringSlots === undefined && opts.queues === undefined)) return [];
-  const notes: string[] = [];
-  if (!w.flowsKnown) notes.push('the trace does not name the sending thread: arrivals replayed at their observed times (open loop), so a sender that would go faster with more room does not');
-  else notes.push('senders = the threads that queued the skbs, each as a closed loop (at most its observed outstanding skbs, writing after its observed delays)');
+  const notes = notesFor(w);
   const base = (q: string) => {
     const s = observed.find((x) => x.queue === q);
     return { stalled_fraction: s?.stalled_fraction ?? 0, p99_stall_ns: s?.p99_stall_ns ?? 0, throughput_per_s: s?.throughput_per_s ?? 0 };
   };
+  const run = (flows: FlowModel[], q: LoopQueue) => replicated((seed) => runLoop(flows, q, w.startNs, w.endNs, seed), span);
   const results: WhatIfResult[] = [];
-  const ringOf = (q: string) => w.queues.get(q)?.ringSlots ?? 0;
   if (opts.queues === undefined) {
-    for (const q of names) {
-      const Q = w.queues.get(q);
-      if (Q === undefined) continue;
-      const flows = w.flows.filter((f) => f.queue === q);
+    for (const [name, Q] of w.queues) {
+      const flows = w.flows.filter((f) => f.queue === name);
+      // Never full: nothing says this queue is a ring of known size (a bridge or a virtual device
+      // queue is not), so another ring size is not replayed on it.
+      if (!Q.refused) {
+        const b = base(name);
+        const same = { ...b, stalls: observed.find((x) => x.queue === name)?.stalls ?? 0, min: b.stalled_fraction, max: b.stalled_fraction, runs: 0 };
+        results.push(result(name, `not replayed: never full in the trace, ring size unknown`, same, b, null, { ringSlots: Q.ringSlots, maxSkbSlots: Q.maxSkbSlots, drain: Q.drain, ack: Q.ackModel, xmitNs: Q.xmitNs }, notes));
+        continue;
+      }
+      const observedRing: LoopQueue = { ringSlots: Q.ringSlots, maxSkbSlots: Q.maxSkbSlots, drain: Q.drain, ack: Q.ackModel, xmitNs: Q.xmitNs };
       const ring = opts.ringSlots ?? Q.ringSlots;
-      const predicted = figures(replayRing(flows, Q.service, ring, Q.maxSkbSlots, w.startNs, w.endNs), span);
-      const model = figures(replayRing(flows, Q.service, Q.ringSlots, Q.maxSkbSlots, w.startNs, w.endNs), span);
-      results.push(result(q, `ring ${Q.ringSlots} → ${ring} slots`, predicted, base(q), model, Q.service, notes));
+      const predicted = run(flows, { ...observedRing, ringSlots: ring });
+      results.push(result(name, `ring ${Q.ringSlots} → ${ring} slots`, predicted, base(name), run(flows, observedRing), observedRing, notes));
     }
     return results;
   }
-  // More (or fewer) queues: flows re-hashed. The real hash needs the 4-tuple, which no event
-  // carries, so flows are dealt round-robin in order of first appearance — an even spread.
-  notes.push(`flows dealt round-robin onto ${opts.queues} queues in order of first appearance (the kernel hashes the 4-tuple, which the trace does not carry; a real hash can collide)`);
-  notes.push('every queue drains like the observed ones pooled (its own backend; no extra contention between them)');
-  const service = pooled(names.map((q) => (w.queues.get(q) as { service: ServiceModel }).service));
-  const ring = opts.ringSlots ?? Math.min(...names.map(ringOf));
+  const k = opts.queues;
+  const assign = opts.flowQueues;
+  if (assign !== undefined && assign.length < w.flows.length) throw new RangeError(`flow → queue map has ${assign.length} entries for ${w.flows.length} flows`);
+  if (assign !== undefined) notes.push(`flows placed on ${k} queues as given (${assign.slice(0, w.flows.length).join(',')})`);
+  else notes.push(`flows dealt round-robin onto ${k} queues in order of first appearance (the kernel hashes the 4-tuple, which the trace does not carry; a real hash can collide)`);
+  notes.push('every queue drains and is acknowledged like the observed ones pooled (its own backend; no extra contention between them)');
+  const { drain, ack } = pooled(w);
+  const xmitNs = Math.max(...[...w.queues.values()].map((q) => q.xmitNs));
+  const rings = names.map((q) => w.queues.get(q)?.ringSlots ?? 0);
+  // A ring that never refused is only known to be at least as large as its peak use: replaying
+  // the re-hashed flows against that lower bound would invent stalls the trace gives no sign of.
+  const refused = names.some((q) => w.queues.get(q)?.refused);
+  if (opts.ringSlots === undefined && !refused) notes.push('no queue ever refused an skb, so the ring size is unknown: new queues are replayed with rings that never fill');
+  const ring = opts.ringSlots ?? (refused ? Math.min(...rings) : Infinity);
   const maxSkb = Math.max(...names.map((q) => w.queues.get(q)?.maxSkbSlots ?? 1));
   const dev = names[0].replace(/-q\d+$/, '');
-  for (let k = 0; k < opts.queues; k++) {
-    const flows = w.flows.filter((_f, i) => i % (opts.queues as number) === k);
-    const q = `${dev}-q${k}`;
-    const predicted = figures(replayRing(flows, service, ring, maxSkb, w.startNs, w.endNs), span);
-    const change = `queues ${names.length} → ${opts.queues}${opts.ringSlots !== undefined ? `, ring ${Math.min(...names.map(ringOf))} → ${ring} slots` : ''}; ${flows.length} flow(s)`;
-    results.push(result(q, change, predicted, base(q), null, service, notes));
+  for (let j = 0; j < k; j++) {
+    const flows = w.flows.filter((_f, i) => (assign === undefined ? i % k : assign[i] % k) === j);
+    const q = `${dev}-q${j}`;
+    const lq: LoopQueue = { ringSlots: ring, maxSkbSlots: maxSkb, drain, ack, xmitNs };
+    const change = `queues ${names.length} → ${k}${opts.ringSlots !== undefined ? `, ring ${Math.min(...rings)} → ${ring} slots` : ''}; ${flows.length} flow(s)`;
+    results.push(result(q, change, run(flows, lq), base(q), null, lq, notes));
   }
   return results;
 }
 
-function result(queue: string, change: string, p: ReturnType<typeof figures>, baseline: WhatIfResult['baseline'], model: ReturnType<typeof figures> | null, s: ServiceModel, notes: string[]): WhatIfResult {
+function result(queue: string, change: string, p: Figures, baseline: WhatIfResult['baseline'], model: Figures | null, q: LoopQueue, notes: string[]): WhatIfResult {
   return {
     queue,
     change,
@@ -185,13 +144,15 @@ function result(queue: string, change: string, p: ReturnType<typeof figures>, ba
     throughput_per_s: p.throughput_per_s,
     baseline,
     stalls: p.stalls,
+    replays: { runs: p.runs, stalled_fraction_min: p.min, stalled_fraction_max: p.max },
     delta: {
       stalled_fraction: round(p.stalled_fraction - baseline.stalled_fraction),
       p99_stall_ns: p.p99_stall_ns - baseline.p99_stall_ns,
       throughput_per_s: round(p.throughput_per_s - baseline.throughput_per_s, 3),
     },
     model_at_observed: model === null ? null : { stalled_fraction: model.stalled_fraction, p99_stall_ns: model.p99_stall_ns, throughput_per_s: model.throughput_per_s },
-    service: { fixed_ns: Math.round(s.fixedNs), per_skb_ns: Math.round(s.perItemNs) },
+    service: { fixed_ns: Math.round(q.drain.kickNs + q.drain.respNs), per_skb_ns: Math.round(q.drain.perSkbNs) },
+    ack_path: q.ack === null ? null : { per_skb_ns: Math.round(q.ack.perSkbNs), delay_ns: Math.round(q.ack.delayNs) },
     assumptions: notes,
   };
 }

@@ -1,18 +1,18 @@
 import { KIND_CODE } from '../model/schema.js';
 import type { TraceModel } from '../model/trace-model.js';
+import type { AckModel, DrainModel } from './fit.js';
+import { fitAcks, fitDrain } from './fit.js';
+import type { FlowModel } from './flows.js';
+import { fitFlows } from './flows.js';
 import { NETDEV_TX_BUSY, slotsFor, timeOrder } from './queues.js';
 
 /**
  * The workload a what-if replays (DESIGN §6): what the trace says about who offered packets to
- * each network TX queue and how fast the other end drained the ring. Both are fitted so that
- * replaying them against the *observed* ring reproduces the observed queue, which is what makes a
- * replay against another ring comparable.
- *
- * Senders are closed loops, not an open arrival stream: a TCP socket keeps at most a few skbs
- * below it (TCP small queues) and writes the next one when a TX completion frees room. Replaying
- * the observed arrival *times* against a larger ring would miss that the sender then writes
- * faster, so a flow is modelled as (limit, delay after it may send) and only the timing of its
- * first write is taken verbatim.
+ * each network TX queue, how the other end drained the ring, and how fast acknowledgements came
+ * back. A TCP sender is a closed loop: it writes while it has fewer than its TCP-small-queues
+ * limit below it (freed by TX completions) and fewer than its window in flight (freed by ACKs),
+ * so the arrival *times* of the trace are not replayed; the loop's parts are fitted instead and
+ * re-run against the other configuration (whatif.ts, loop.ts).
  */
 
 /** One skb that went through a TX queue and completed. */
@@ -23,42 +23,55 @@ export interface WorkItem {
   acc: number;
   done: number;
   slots: number;
+  /** When its ACK reached the sender (ACKs matched in completion order); Infinity when none was seen. */
+  ack: number;
+  /** What woke the sender since its previous write (WOKE_*), and when; NaN when it was not woken. */
+  woke: number;
+  wokeAt: number;
 }
 
-/** A sender: the thread that queued the skbs (perf/ftrace name it), or one per arrival when unknown. */
-export interface FlowModel {
-  id: number;
-  /** The observed queue it used. */
-  queue: string;
-  first: number;
-  /** Most skbs it had queued and not yet completed (its TCP-small-queues limit). */
-  limit: number;
-  /** Mean time from "allowed to send" to the write: after its own previous write / after a completion unblocked it. */
-  gapAfterWrite: number;
-  gapAfterWake: number;
-  slots: number;
-  /** Open loop (no flow identity): the observed arrival times, replayed as they are. */
-  arrivals: number[] | null;
+/** The sender did not sleep / was woken by a TX completion (NET_TX) / by an ACK (NET_RX) / by something else. */
+export const WOKE_NONE = 0;
+export const WOKE_TX = 1;
+export const WOKE_ACK = 2;
+export const WOKE_OTHER = 3;
+const NET_TX = 2;
+const NET_RX = 3;
+
+/** ACK arrivals on one queue: NAPI polls of its RX interrupt, with the packets each processed. */
+export interface AckEvents {
+  t: number[];
+  n: number[];
 }
 
-/** Ring drain: a batch of n skbs taken by the backend completes `fixedNs + perItemNs × n` after it starts. */
-export interface ServiceModel {
-  fixedNs: number;
-  perItemNs: number;
-  batches: number;
+export interface QueueWorkload {
+  items: WorkItem[];
+  acks: AckEvents;
+  ringSlots: number;
+  /** False when the driver never refused an skb: ringSlots is then only a lower bound (the most ever in use). */
+  refused: boolean;
+  maxSkbSlots: number;
+  drain: DrainModel;
+  /** Median driver time per skb (net_dev_start_xmit → net_dev_xmit): a flush of the backlog takes that per skb. */
+  xmitNs: number;
+  /** Null when the trace shows no RX polls for the queue: no ACK clock to model. */
+  ackModel: AckModel | null;
 }
 
 export interface Workload {
   startNs: number;
   endNs: number;
-  /** Observed queue name → its service model, items, and the ring size (slots) inferred for it. */
-  queues: Map<string, { service: ServiceModel; items: WorkItem[]; ringSlots: number; maxSkbSlots: number }>;
+  /** Observed queue name (`eth0-q0`) → what happened on it, fitted. */
+  queues: Map<string, QueueWorkload>;
   flows: FlowModel[];
   /** True when the trace names the sending thread of each skb; false → open-loop replay of the observed arrivals. */
   flowsKnown: boolean;
 }
 
-/** Pass over the net events: per skbaddr, who queued it, when it was offered, accepted, completed. */
+/** A TX queue's name as the replay prints it: `dev-qN`, or the device alone when no queue is named. */
+const queueName = (dev: string, idx: number) => (idx >= 0 ? `${dev || '?'}-q${idx}` : dev || '?');
+
+/** Pass over the net events: per skbaddr, who queued it, when it was offered, accepted, completed; per RX queue, ACK polls. */
 export function extractWorkload(model: TraceModel): Workload {
   const e = model.events;
   const K = KIND_CODE;
@@ -69,9 +82,28 @@ export function extractWorkload(model: TraceModel): Workload {
   const flow = new Int32Array(ns).fill(-1);
   const qOf = new Array<string | undefined>(ns);
   const len = new Float64Array(ns);
+  const offer = new Float64Array(ns).fill(NaN);
+  const xmit = new Map<string, number[]>();
   const items = new Map<string, WorkItem[]>();
   const fullAt = new Map<string, number>();
   const inRing = new Map<string, number>();
+  const acks = new Map<string, AckEvents>();
+  // Why a sender slept: the softirq that woke it. A wakeup inside NET_TX follows a TX
+  // completion (TCP small queues), inside NET_RX an ACK (the window).
+  const softirqOn = new Map<number, number>();
+  const utidOfTid = new Map<number, number>();
+  for (const th of model.threads) utidOfTid.set(th.tid, th.utid);
+  const wokeKind = new Map<number, number>();
+  const wokeAt = new Map<number, number>();
+  const lastWrite = new Map<number, number>();
+  const woke = new Float64Array(ns);
+  const wokeTime = new Float64Array(ns).fill(NaN);
+  // With every RX interrupt on one CPU, polls of several queues follow each other there without
+  // a new interrupt; a sender the poll wakes names the queue better (its ACKs come back on it).
+  const queueOfSender = new Map<number, string>();
+  const ackHint = new Map<number, string>();
+  // The RX interrupt names the queue (`eth0-q1-rx`); the NAPI poll that follows on that CPU does not.
+  const rxQueueOnCpu = new Map<number, string>();
   let start = NaN;
   let end = NaN;
   let anonymous = 0;
@@ -84,13 +116,21 @@ export function extractWorkload(model: TraceModel): Workload {
     const k = e.kind[i];
     const id = e.a0[i];
     if (k === K.queue_enqueue) {
+      const u = e.utid[i];
+      const w = wokeAt.get(u);
+      const asleep = w !== undefined && w >= (lastWrite.get(u) ?? -Infinity);
+      woke[id] = asleep ? (wokeKind.get(u) as number) : WOKE_NONE;
+      wokeTime[id] = asleep ? w : NaN;
+      lastWrite.set(u, t);
       enq[id] = t;
       acc[id] = NaN;
       flow[id] = e.utid[i];
       len[id] = e.a1[i];
       qOf[id] = undefined;
     } else if (k === K.queue_start) {
-      if (qOf[id] === undefined) qOf[id] = e.a3[i] >= 0 ? `${model.str(e.str0[i]) || '?'}-q${e.a3[i]}` : model.str(e.str0[i]) || '?';
+      offer[id] = t;
+      if (qOf[id] === undefined) qOf[id] = queueName(model.str(e.str0[i]), e.a3[i] >= 0 ? e.a3[i] : -1);
+      if (e.utid[i] >= 0) queueOfSender.set(e.utid[i], qOf[id] as string);
       if (enq[id] !== enq[id]) enq[id] = t;
       if (flow[id] < 0) flow[id] = e.utid[i];
       if (e.a1[i] > 0) len[id] = e.a1[i];
@@ -102,6 +142,7 @@ export function extractWorkload(model: TraceModel): Workload {
       else if ((e.a2[i] === 0 || e.a2[i] !== e.a2[i]) && acc[id] !== acc[id]) {
         acc[id] = t;
         if (enq[id] !== enq[id]) enq[id] = t;
+        if (offer[id] === offer[id]) xmit.get(q)?.push(t - offer[id]) ?? xmit.set(q, [t - offer[id]]);
         inRing.set(q, (inRing.get(q) ?? 0) + slotsFor(len[id]));
       }
     } else if (k === K.queue_complete) {
@@ -112,27 +153,61 @@ export function extractWorkload(model: TraceModel): Workload {
       if (list === undefined) items.set(q, (list = []));
       // Without a sending thread every skb is its own open-loop arrival (negative ids never collide with utids).
       const f = flow[id] >= 0 ? flow[id] : -1 - anonymous++;
-      list.push({ flow: f, enq: enq[id], acc: acc[id], done: t, slots: slotsFor(len[id]) });
+      list.push({ flow: f, enq: enq[id], acc: acc[id], done: t, slots: slotsFor(len[id]), ack: Infinity, woke: woke[id], wokeAt: wokeTime[id] });
+      woke[id] = WOKE_NONE;
+      wokeTime[id] = NaN;
       acc[id] = NaN;
       enq[id] = NaN;
       flow[id] = -1;
       qOf[id] = undefined;
+    } else if (k === K.softirq_entry) {
+      softirqOn.set(e.cpu[i], e.a0[i]);
+      ackHint.delete(e.cpu[i]);
+    } else if (k === K.softirq_exit) {
+      softirqOn.delete(e.cpu[i]);
+    } else if (k === K.sched_wakeup) {
+      const u = utidOfTid.get(e.a0[i]);
+      if (u === undefined) continue;
+      const v = softirqOn.get(e.cpu[i]);
+      wokeKind.set(u, v === NET_TX ? WOKE_TX : v === NET_RX ? WOKE_ACK : WOKE_OTHER);
+      wokeAt.set(u, t);
+      const sq = queueOfSender.get(u);
+      if (v === NET_RX && sq !== undefined) ackHint.set(e.cpu[i], sq);
+    } else if (k === K.irq_entry) {
+      const m = /^(.*)-q(\d+)-rx$/.exec(model.str(e.str0[i]));
+      if (m !== null) rxQueueOnCpu.set(e.cpu[i], queueName(m[1], Number(m[2])));
+    } else if (k === K.napi_poll) {
+      const q = ackHint.get(e.cpu[i]) ?? rxQueueOnCpu.get(e.cpu[i]);
+      if (q === undefined || !(e.a0[i] > 0)) continue;
+      let a = acks.get(q);
+      if (a === undefined) acks.set(q, (a = { t: [], n: [] }));
+      a.t.push(t);
+      a.n.push(e.a0[i]);
     }
   }
   const queues: Workload['queues'] = new Map();
-  const flows: FlowModel[] = [];
-  let flowsKnown = true;
   for (const [q, list] of [...items].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const maxSkbSlots = Math.max(...list.map((x) => x.slots));
-    queues.set(q, { service: fitService(list), items: list, ringSlots: inferRing(fullAt.get(q), list, maxSkbSlots), maxSkbSlots });
-    const byFlow = new Map<number, WorkItem[]>();
-    for (const it of list) byFlow.get(it.flow)?.push(it) ?? byFlow.set(it.flow, [it]);
-    if ([...byFlow.keys()].some((f) => f < 0)) {
-      flowsKnown = false;
-      flows.push({ id: -1 - flows.length, queue: q, first: list[0].enq, limit: Infinity, gapAfterWrite: 0, gapAfterWake: 0, slots: maxSkbSlots, arrivals: list.map((x) => x.enq).sort((a, b) => a - b) });
-    } else for (const [id, its] of byFlow) flows.push(fitFlow(id, q, its));
+    const a = acks.get(q) ?? { t: [], n: [] };
+    matchAcks(list, a);
+    const ringSlots = inferRing(fullAt.get(q), list, maxSkbSlots);
+    const xs = (xmit.get(q) ?? [0]).sort((x, y) => x - y);
+    const xmitNs = xs[xs.length >> 1];
+    queues.set(q, { items: list, acks: a, ringSlots, refused: fullAt.has(q), maxSkbSlots, drain: fitDrain(list, xmitNs), xmitNs, ackModel: a.t.length > 0 ? fitAcks(list, a) : null });
   }
-  return { startNs: start === start ? start : 0, endNs: end === end ? end : 0, queues, flows: flows.sort((a, b) => a.first - b.first || a.id - b.id), flowsKnown };
+  const { flows, known } = fitFlows(queues);
+  return { startNs: start === start ? start : 0, endNs: end === end ? end : 0, queues, flows, flowsKnown: known };
+}
+
+/**
+ * ACKs carry no skbaddr. Past the sender the queue's packets go through one backend queue in
+ * order, so the k-th packet acknowledged is taken to be the k-th completed: each item gets the
+ * time of the poll that brought the running ACK count past it.
+ */
+function matchAcks(list: WorkItem[], a: AckEvents): void {
+  list.sort((x, y) => x.done - y.done);
+  let k = 0;
+  for (let p = 0; p < a.t.length && k < list.length; p++) for (let c = 0; c < a.n[p] && k < list.length; c++) list[k++].ack = a.t[p];
 }
 
 /**
@@ -150,81 +225,4 @@ function inferRing(full: number | undefined, list: WorkItem[], maxSkbSlots: numb
   let p = 1;
   while (p < low) p *= 2;
   return full !== undefined && p >= full + maxSkbSlots + 1 ? full + maxSkbSlots : p;
-}
-
-/**
- * Completions that share a timestamp came back in one batch (one completion interrupt). A batch
- * starts when the previous one ended or when its first skb entered the ring, whichever is later —
- * the same rule the replay uses to start batches, so the fit reproduces the observed ring. Least
- * squares of batch duration on batch size splits it into a fixed round trip and a per-skb cost.
- */
-export function fitService(list: WorkItem[]): ServiceModel {
-  const byDone = [...list].sort((a, b) => a.done - b.done);
-  const xs: number[] = [];
-  const ys: number[] = [];
-  let prevEnd = -Infinity;
-  for (let i = 0; i < byDone.length; ) {
-    let j = i;
-    let firstAcc = Infinity;
-    while (j < byDone.length && byDone[j].done === byDone[i].done) firstAcc = Math.min(firstAcc, byDone[j++].acc);
-    const begin = Math.max(prevEnd, firstAcc);
-    if (Number.isFinite(prevEnd)) {
-      xs.push(j - i);
-      ys.push(byDone[i].done - begin);
-    }
-    prevEnd = byDone[i].done;
-    i = j;
-  }
-  const n = xs.length;
-  if (n === 0) return { fixedNs: 0, perItemNs: 0, batches: 0 };
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-  }
-  // One batch size only (or a negative slope from noise): no split is identifiable, charge it all per skb.
-  const slope = sxx > 0 ? sxy / sxx : 0;
-  if (!(slope > 0) || my - slope * mx < 0) return { fixedNs: 0, perItemNs: my / mx, batches: n };
-  return { fixedNs: my - slope * mx, perItemNs: slope, batches: n };
-}
-
-/**
- * A sender's limit is the most skbs it had outstanding; each write is timed from the moment it
- * was allowed to send: its previous write when it was below the limit, else the completion that
- * brought it back under (the wakeup). The means of both delays keep its observed rate.
- */
-function fitFlow(id: number, queue: string, its: WorkItem[]): FlowModel {
-  its.sort((a, b) => a.enq - b.enq);
-  let limit = 1;
-  for (let k = 0; k < its.length; k++) {
-    let o = 1;
-    for (let j = k - 1; j >= 0 && j >= k - 64; j--) if (its[j].done > its[k].enq) o++;
-    limit = Math.max(limit, o);
-  }
-  const free: number[] = [];
-  const wake: number[] = [];
-  // Skbs the flow queued before the capture began are invisible, so until its first one seen
-  // completes it may look below its limit while it was not: those writes are not classified.
-  const firstDone = Math.min(...its.map((x) => x.done));
-  let minGap = Infinity;
-  for (let k = 1; k < its.length; k++) {
-    const prev = its[k - 1].enq;
-    if (its[k].enq > prev) minGap = Math.min(minGap, its[k].enq - prev);
-    if (prev < firstDone) continue;
-    const out: number[] = [];
-    for (let j = k - 1; j >= 0 && j >= k - 64; j--) if (its[j].done > prev) out.push(its[j].done);
-    if (out.length < limit) free.push(its[k].enq - prev);
-    else {
-      out.sort((a, b) => a - b);
-      const ready = out[out.length - limit];
-      wake.push(its[k].enq - Math.max(prev, ready));
-    }
-  }
-  const mean = (v: number[]) => (v.length === 0 ? 0 : v.reduce((a, b) => a + b, 0) / v.length);
-  // Never seen below its limit: it would write as fast as its quickest observed back-to-back writes.
-  const gapAfterWrite = free.length > 0 ? mean(free) : Number.isFinite(minGap) ? minGap : 0;
-  return { id, queue, first: its[0].enq, limit, gapAfterWrite, gapAfterWake: mean(wake), slots: Math.max(...its.map((x) => x.slots)), arrivals: null };
 }

@@ -18,9 +18,9 @@ function grantCopy(sim: Sim, cpu: VCpu, c: number, slots: number, perSlot: numbe
     const ops = Math.min(left, sim.s.gnttab.batchSlots);
     left -= ops;
     cpu.log.emit(c, EV.X_HYPERCALL, task, -1, 20, GNTTABOP_COPY, ops, 2);
-    const spin = lock.spin(who, c, ops, sim.s.gnttab.holdNs, sim);
+    const spin = lock.spin(who, cpu.gid, c, ops, sim.s.gnttab.holdNs, sim);
     const copy = sim.cost(ops * perSlot);
-    lock.record(who, c, spin, copy, ops);
+    lock.record(who, cpu.gid, c, spin, copy, ops);
     cpu.log.busy(c, c + spin, sim.stack(spinAct, 0), task);
     cpu.log.busy(c + spin, c + spin + copy, sim.stack(copyAct, 0), task);
     c += spin + copy;
@@ -95,10 +95,11 @@ export class BackTx implements TxBackend {
     const costs = sim.s.costs;
     const task = cpu.curTask;
     const { n, slots } = takeBatch(this.pending, batch, NAPI_BUDGET);
-    let d = sim.cost(n * costs.backTxPkt);
+    // Netback's own per-slot work builds the copy ops; Xen's page copy is timed in the hypercall.
+    let d = sim.cost(n * costs.backTxPkt + slots * (costs.backTxSlot - costs.gnttabCopySlot));
     cpu.log.busy(c, c + d, sim.stack('nbTxBuild', 0), task);
     c += d;
-    c = grantCopy(sim, cpu, c, slots, costs.backTxSlot, this.lock, this.queue, 'nbTxSpin', 'nbTxCopy');
+    c = grantCopy(sim, cpu, c, slots, costs.gnttabCopySlot, this.lock, this.queue, 'nbTxSpin', 'nbTxCopy');
     const fwd = sim.stack('nbForward', 0);
     for (const p of batch) {
       p.dom0Skb = sim.newSkb();
@@ -226,14 +227,16 @@ export class BackRx implements RxBackend {
       batch.push(p);
     }
     const work = sim.stack('nbRxWork', 0);
-    let c = t + sim.cost(costs.backRxPkt * Math.max(1, batch.length));
+    // Per packet, and per slot all but Xen's page copy (building the copy ops, meta, responses):
+    // the copy itself costs the same in both directions, so only it runs inside the hypercall.
+    let c = t + sim.cost(costs.backRxPkt * Math.max(1, batch.length) + slots * (costs.backRxSlot - costs.gnttabCopySlot));
     cpu.log.busy(t, c, work, this.task);
     if (batch.length === 0) {
       this.waiting = true; // no posted buffers: wait for the frontend's notification
       return c;
     }
     this.front.posted -= slots;
-    c = grantCopy(sim, cpu, c, slots, costs.backRxSlot, this.lock, this.queue, 'nbRxSpin', 'nbRxCopy');
+    c = grantCopy(sim, cpu, c, slots, costs.gnttabCopySlot, this.lock, this.queue, 'nbRxSpin', 'nbRxCopy');
     const loc = sim.names.id('xenvif_rx_action+0x1a7');
     for (const p of batch) cpu.log.emit(c, EV.CONSUME_SKB, this.task, work, p.dom0Skb, loc);
     if (this.front.armedNow) {

@@ -165,18 +165,33 @@ export class FrontTx {
     if (this.stopped && this.free >= this.maxSlots) {
       this.stopped = false;
       this.reopened = true;
+      // Items apply their effects when they start, so a send item that started on another vCPU
+      // just before this one can stop the queue at a later time (its rc=16 at stopAt, after
+      // this handler began). The retry needs the queue's xmit lock, which that xmit holds until
+      // it returns: the requeued skb cannot be offered again before it was refused.
+      if (c < this.stopAt) {
+        log.busy(c, this.stopAt, stack, task);
+        c = this.stopAt;
+      }
       while (this.backlog.length > 0 && !this.stopped) c = this.transmit(cpu, c, this.backlog.shift() as Pkt, out);
     }
     log.emit(c, EV.SOFTIRQ_EXIT, task, stack, NET_TX);
     return c;
   }
 
-  /** Stalls still open at the end of the run count up to `end`. */
+  /**
+   * Stalls still open at the end of the run count up to `end`. The last items' events run past
+   * the end and are clipped from the trace, so a stall that begins there is not one.
+   */
   closeStalls(end: number): void {
     if (this.stopped || this.reopened) {
       this.stallStart.push(this.stopAt);
       this.stallEnd.push(end);
       this.stopped = this.reopened = false;
+    }
+    while (this.stallStart.length > 0 && this.stallStart[this.stallStart.length - 1] >= end) {
+      this.stallStart.pop();
+      this.stallEnd.pop();
     }
   }
 }

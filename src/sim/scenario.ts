@@ -35,6 +35,8 @@ export interface Costs {
   forward: number;
   backRxPkt: number;
   backRxSlot: number;
+  /** Xen's grant copy of one page (inside GNTTABOP_copy), part of backTxSlot and backRxSlot. */
+  gnttabCopySlot: number;
   napiPkt: number;
   rxRefillSlot: number;
   ackPkt: number;
@@ -90,7 +92,7 @@ export const DEFAULTS: Scenario = {
   ],
   flows: { count: 8, from: 1, to: 2, gbpsEach: null, skbBytes: 65160, windowSkbs: 48, srcPortBase: 41483, dstPort: 5001 },
   ring: { txSlots: 256, rxSlots: 256 },
-  gnttab: { holdNs: 520, batchSlots: 64 },
+  gnttab: { holdNs: 650, batchSlots: 64 },
   costs: {
     cv: 0.15,
     syscall: 350,
@@ -107,6 +109,7 @@ export const DEFAULTS: Scenario = {
     forward: 1400,
     backRxPkt: 2400,
     backRxSlot: 1650,
+    gnttabCopySlot: 700,
     napiPkt: 2200,
     rxRefillSlot: 60,
     ackPkt: 500,
@@ -190,6 +193,7 @@ export function validate(s: Scenario): Scenario {
   if (!(s.xentrace.pollMs > 0) || !(s.xentrace.lostEveryMs >= 0)) fail('xentrace.pollMs must be > 0 and lostEveryMs ≥ 0');
   posInt(s.xenoprof.count, 'xenoprof.count', 1 << 30);
   for (const [k, v] of Object.entries(s.costs)) if (!(v >= 0) || !Number.isFinite(v)) fail(`costs.${k} must be a finite number ≥ 0`);
+  if (s.costs.gnttabCopySlot > Math.min(s.costs.backTxSlot, s.costs.backRxSlot)) fail('costs.gnttabCopySlot is part of backTxSlot and backRxSlot: it cannot exceed them');
   if (!(s.gnttab.holdNs >= 0)) fail('gnttab.holdNs must be ≥ 0');
   posInt(s.gnttab.batchSlots, 'gnttab.batchSlots', 4096);
   return s;

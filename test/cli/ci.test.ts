@@ -83,7 +83,7 @@ describe('tracelens analyze in CI', () => {
     expect(xml).toMatch(/<testcase classname="tracelens.tlb-per-syscall" name="[^"]*">\n\s*<skipped message="[^"]*capture: perf record -a -e raw_syscalls/);
     expect(xml).toContain('<testcase classname="tracelens.rules" name="fail-if ring-full.stalls &gt; 0"/>');
     expect(md).toMatch(/^### tracelens: 1 finding \(1 warning\) — ❌ gate failed/);
-    expect(md).toContain('| warning | irq-pinned | irq vif1.0 · cpu 0 · share 1 · rate\\_per\\_s 15085.58 · events 1508 |');
+    expect(md).toContain('| warning | irq-pinned | irq vif1.0 · cpu 0 · share 1 · rate\\_per\\_s 15084.37 · events 1508 |');
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 

@@ -27,7 +27,7 @@ describe('tracelens diff', () => {
     const r = run(['diff', doc('base'), doc('same')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('no regression (limit 10%)');
-    expect(r.stdout).toMatch(/rate_per_s +15085\.58 → \d+\.\d+ \(/);
+    expect(r.stdout).toMatch(/rate_per_s +15084\.37 → \d+\.\d+ \(/);
   });
 
   it('new findings at warning or above: exit 1; the reverse direction resolves them: exit 0', () => {

@@ -145,8 +145,11 @@ describe('ring-full', () => {
       const at = i * 1000;
       t.event('app', 3, 0, at, 'net:net_dev_start_xmit', `dev=eth0 queue_mapping=1 skbaddr=0xa${i} vlan_tagged=0 len=100 rest=0`);
       t.event('app', 3, 0, at + 1, 'net:net_dev_xmit', `dev=eth0 skbaddr=0xa${i} len=100 rc=16`);
+      // The kernel traces net_dev_start_xmit right before every net_dev_xmit: it names the queue.
+      t.event('app', 3, 0, at + 100, 'net:net_dev_start_xmit', `dev=eth0 queue_mapping=1 skbaddr=0xb${i} vlan_tagged=0 len=100 rest=0`);
       t.event('app', 3, 0, at + 101, 'net:net_dev_xmit', `dev=eth0 skbaddr=0xb${i} len=100 rc=0`);
     }
+    t.event('app', 3, 0, 9999, 'net:net_dev_start_xmit', 'dev=eth0 queue_mapping=1 skbaddr=0xc vlan_tagged=0 len=100 rest=0');
     t.event('app', 3, 0, 10000, 'net:net_dev_xmit', 'dev=eth0 skbaddr=0xc len=100 rc=0');
     const [f] = found('ring-full', await t.model());
     expect(f.metrics).toMatchObject({ queue: 'eth0-q1', stalls: 10, stalled_fraction: 0.1, p99_stall_ns: 100000 });
@@ -156,8 +159,8 @@ describe('ring-full', () => {
   it('qdisc txq_state bit 0 marks the queue stopped until a dequeue sees it running', async () => {
     const t = new PerfText();
     for (let i = 0; i < 5; i++) {
-      t.event('app', 3, 0, i * 1000, 'qdisc:qdisc_dequeue', 'dequeue ifindex=2 qdisc handle=0x10000 parent=0x1 txq_state=0x1 packets=0 skbaddr=(nil)');
-      t.event('app', 3, 0, i * 1000 + 500, 'qdisc:qdisc_dequeue', 'dequeue ifindex=2 qdisc handle=0x10000 parent=0x1 txq_state=0x0 packets=1 skbaddr=0xff');
+      t.event('app', 3, 0, i * 1000, 'qdisc:qdisc_dequeue', 'dequeue ifindex=2 qdisc handle=0x10000 parent=0xFFFFFFFF txq_state=0x1 packets=0 skbaddr=(nil)');
+      t.event('app', 3, 0, i * 1000 + 500, 'qdisc:qdisc_dequeue', 'dequeue ifindex=2 qdisc handle=0x10000 parent=0xFFFFFFFF txq_state=0x0 packets=1 skbaddr=0xff');
     }
     const [f] = found('ring-full', await t.model());
     expect(f.metrics).toMatchObject({ queue: 'ifindex 2', stalls: 5, p99_stall_ns: 500000 });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { renderReplayText, replayDocument, replayQueues, whatIfForTrace } from '../../replay/index.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { writeOutput } from '../output.js';
@@ -11,6 +12,14 @@ interface ReplayOptions extends TraceInputOptions {
   quiet?: boolean;
   ringSize?: number;
   queues?: number;
+  flowQueues?: number[];
+}
+
+/** `--flow-queues 0,1,1,2`: the queue of each flow in order of first appearance (the kernel's 4-tuple hash, when known). */
+function queueList(v: string): number[] {
+  const xs = v.split(',').map((x) => Number(x.trim()));
+  if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 0)) throw new InvalidArgumentError('expected comma-separated queue numbers, e.g. 0,1,1,2');
+  return xs;
 }
 
 /** `tracelens replay <trace>`: queue timelines (occupancy, stalls, batching, unmatched items) per queue. */
@@ -22,6 +31,7 @@ export function registerReplay(program: Command): void {
     .option('--queue <name>', 'only this queue (as printed, e.g. eth0-q1, lo, "block 8,0")')
     .option('--ring-size <slots>', 'what-if: replay the senders against TX rings of this many slots', positiveInt)
     .option('--queues <n>', 'what-if: replay with this many TX queues, the flows dealt over them', positiveInt)
+    .option('--flow-queues <list>', 'what-if with --queues: the queue of each flow in order of first appearance (default: round-robin)', queueList)
     .option('--json <path>', 'write the tracelens.replay/v1 document to a file, or - for stdout')
     .option('-q, --quiet', 'no table on stdout');
   addTraceInputOptions(command).action(async (file: string, options: ReplayOptions) => {
@@ -38,7 +48,13 @@ async function replay(path: string, options: ReplayOptions): Promise<number> {
   }
   const observed = replayDocument(timelines).queues;
   // The what-if predicts every queue (re-hashing changes them all); --queue narrows what is shown.
-  const whatif = options.ringSize === undefined && options.queues === undefined ? [] : whatIfForTrace(model, observed, { ringSlots: options.ringSize, queues: options.queues });
+  let whatif: ReturnType<typeof whatIfForTrace> = [];
+  try {
+    if (options.ringSize !== undefined || options.queues !== undefined) whatif = whatIfForTrace(model, observed, { ringSlots: options.ringSize, queues: options.queues, flowQueues: options.flowQueues });
+  } catch (err) {
+    if (err instanceof RangeError) throw new CliError(`--flow-queues: ${err.message}`);
+    throw err;
+  }
   const doc = replayDocument(timelines, whatif.filter((w) => options.queue === undefined || w.queue === options.queue), options.queue);
   if (options.json !== undefined) await writeOutput(options.json, `${JSON.stringify(doc, null, 2)}\n`);
   if (!options.quiet && options.json !== '-') await writeOutput('-', renderReplayText(doc));

@@ -27,6 +27,8 @@ const KINDS: Record<number, string> = {
   [ID.lost]: 'lost', [ID.wake]: 'sched_other', [ID.continueRunning]: 'sched_other', [ID.switch]: 'vcpu_switch', [ID.vmentry]: 'vmentry',
   [ID.vmexit64]: 'vmexit', [ID.injVirq]: 'irq_entry', [ID.intr]: 'irq_vector_entry', [ID.vmmcall]: 'hypercall', [ID.hlt]: 'hvm_handler',
 };
+/** The grant_table_op hypercall number. */
+const GRANT_TABLE_OP = 20;
 /** Xen's scheduler accounting tick: every pCPU logs at least this often. */
 const TICK_NS = 10_000_000;
 const RUNNING = 0;
@@ -133,6 +135,10 @@ function encode(run: SimRun, cpu: VCpu, tscOf: (t: number) => number, result: Wr
   };
   const vmexit = (reason: number, rip: number) => rec(ID.vmexit64, true, [reason, rip >>> 0, 0xffffffff]);
   const runstate = (from: number, to: number) => rec(ID.runstate | (from << 8) | (to << 4), true, [cpu.index | (cpu.domain << 16)]);
+  // Xen runs softirqs (the scheduler tick) only on its way back to the guest, never inside a
+  // hypercall: a tick due during a grant copy (the one hypercall the model spends time in; it
+  // lasts until the pCPU's next record) is logged with that record, not in the middle.
+  let inHypercall = false;
   const hypercall = (op: number, args: number[]) => {
     if (hvm) {
       vmexit(EXIT_VMCALL, 0x8100139a);
@@ -148,7 +154,7 @@ function encode(run: SimRun, cpu: VCpu, tscOf: (t: number) => number, result: Wr
   let nextTick = 0;
   const ticks = (until: number) => {
     for (; nextTick <= until; nextTick += TICK_NS) {
-      t = nextTick;
+      t = inHypercall ? until : nextTick;
       group = 0;
       rec(ID.continueRunning, true, [running ? cpu.index | (cpu.domain << 16) : cpu.gid | (IDLE_DOMAIN << 16)]);
     }
@@ -172,11 +178,13 @@ function encode(run: SimRun, cpu: VCpu, tscOf: (t: number) => number, result: Wr
       lost = 0;
     }
     group = 0;
+    inHypercall = false;
     const a = ev.a[i];
     const b = ev.b[i];
     switch (kind) {
       case EV.X_HYPERCALL:
         hypercall(a, ev.d[i] === 2 ? [b, ev.c[i]] : []);
+        inHypercall = !hvm && a === GRANT_TABLE_OP;
         break;
       case EV.X_BLOCK:
         running = false;

@@ -1,0 +1,255 @@
+import type { AckModel, DrainModel } from './fit.js';
+import { NAPI_BUDGET } from './fit.js';
+import type { FlowModel } from './flows.js';
+
+/**
+ * One TX queue's closed loop, replayed as a discrete-event run: the senders (flows.ts) write
+ * into a ring of `ringSlots` under netfront's rules (an skb that does not fit is refused —
+ * NETDEV_TX_BUSY — and requeued, the queue stays stopped until a completion leaves room for the
+ * largest skb, then the backlog goes out), the fitted drain (fit.ts) empties the ring, and each
+ * completed skb goes through the fitted ACK path before its sender's window reopens. A stall runs
+ * from the refusal to the next accepted skb: the definition of the trace replay (queues.ts) and of
+ * the simulator's truth, so predicted, observed and simulated figures are the same quantity.
+ */
+
+export interface LoopQueue {
+  ringSlots: number;
+  maxSkbSlots: number;
+  drain: DrainModel;
+  /** Null: no ACK clock seen, senders are held back by their TSQ limit only. */
+  ack: AckModel | null;
+  /** Driver time per skb handed to the ring (accepted or refused). */
+  xmitNs: number;
+}
+
+export interface Outcome {
+  /** Stall lengths, and when each began (parallel). */
+  stalls: number[];
+  stallStarts: number[];
+  completed: number;
+}
+
+interface Pkt {
+  flow: number;
+  slots: number;
+}
+
+const WRITE = 0;
+const POLL = 1;
+const POLL_END = 2;
+const DONE = 3;
+const ACK = 4;
+const ACK_PASS_END = 5;
+const GC_END = 6;
+
+/** A binary min-heap of events on (time, insertion order): the replay's clock. */
+class Clock {
+  private t: number[] = [];
+  private seq: number[] = [];
+  private kind: number[] = [];
+  private arg: unknown[] = [];
+  private n = 0;
+  private next = 0;
+
+  get size(): number {
+    return this.n;
+  }
+
+  push(t: number, kind: number, arg: unknown): void {
+    let i = this.n++;
+    this.t[i] = t;
+    this.seq[i] = this.next++;
+    this.kind[i] = kind;
+    this.arg[i] = arg;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(i, p)) break;
+      this.swap(i, p);
+      i = p;
+    }
+  }
+
+  peekTime(): number {
+    return this.n === 0 ? Infinity : this.t[0];
+  }
+
+  /** Removes the earliest event; returns [time, kind, arg]. */
+  pop(): [number, number, unknown] {
+    const top: [number, number, unknown] = [this.t[0], this.kind[0], this.arg[0]];
+    this.n--;
+    if (this.n > 0) {
+      this.swap(0, this.n);
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < this.n && this.less(l, m)) m = l;
+        if (r < this.n && this.less(r, m)) m = r;
+        if (m === i) break;
+        this.swap(i, m);
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  private less(a: number, b: number): boolean {
+    return this.t[a] < this.t[b] || (this.t[a] === this.t[b] && this.seq[a] < this.seq[b]);
+  }
+
+  private swap(a: number, b: number): void {
+    [this.t[a], this.t[b]] = [this.t[b], this.t[a]];
+    [this.seq[a], this.seq[b]] = [this.seq[b], this.seq[a]];
+    [this.kind[a], this.kind[b]] = [this.kind[b], this.kind[a]];
+    [this.arg[a], this.arg[b]] = [this.arg[b], this.arg[a]];
+  }
+}
+
+/** `seed` picks the service-time draws: replays with different seeds show how much the outcome hangs on chance. */
+export function runLoop(flows: FlowModel[], q: LoopQueue, startNs: number, endNs: number, seed = 1): Outcome {
+  const clock = new Clock();
+  const st = flows.map(() => ({ below: 0, inflight: 0, blocked: false, idx: 0 }));
+  let free = q.ringSlots;
+  let stopped = false;
+  let reopened = false;
+  let stopAt = startNs;
+  const backlog: Pkt[] = [];
+  let pending: Pkt[] = [];
+  const unpublished: Pkt[] = [];
+  let backendIdle = true;
+  const responded: Pkt[] = [];
+  let gcArmed = true;
+  // The ACK path: a batch server (fit.ts) fed by completions; a pass ends in one ACK event for all it took.
+  const ackWaiting: number[] = [];
+  let ackBusy = false;
+  const ackPass = (t: number): void => {
+    const a = q.ack as AckModel;
+    const took = ackWaiting.splice(0, a.batch);
+    ackBusy = took.length > 0;
+    if (!ackBusy) return;
+    const end = t + took.length * a.perSkbNs;
+    clock.push(end, ACK_PASS_END, null);
+    clock.push(end + a.delayNs, ACK, took);
+  };
+  const stalls: number[] = [];
+  const stallStarts: number[] = [];
+  let completed = 0;
+
+  // Service times vary (cache misses, other work on the CPU); without that a replay can lock
+  // into a phase the real queue never keeps. A fixed seed keeps the replay deterministic.
+  let state = (0x9e3779b9 ^ Math.imul(seed, 0x85ebca6b)) >>> 0 || 1;
+  // The fitted CV is that of a whole sojourn (kick + poll + response); drawn independently for
+  // each of the three parts, each needs √3 times that for the sum to vary as much.
+  const cv = q.drain.cv * Math.sqrt(3);
+  const jitter = (x: number): number => {
+    if (cv <= 0) return x;
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    const u = (state >>> 0) / 4294967296;
+    // Uniform with the requested coefficient of variation: half-width √3·cv.
+    return x * (1 + Math.sqrt(3) * cv * (2 * u - 1));
+  };
+  const canSend = (i: number) => st[i].below < flows[i].tsq && st[i].inflight < flows[i].window;
+  // The driver takes xmitNs per skb; what it accepted is published (and the backend kicked when
+  // idle) once the whole write or backlog flush is done, as netfront does.
+  const transmit = (p: Pkt, t: number): number => {
+    const c = t + q.xmitNs;
+    if (free < p.slots) {
+      stopped = true;
+      stopAt = c;
+      backlog.unshift(p);
+      return c;
+    }
+    free -= p.slots;
+    unpublished.push(p);
+    if (reopened) {
+      stalls.push(c - stopAt);
+      stallStarts.push(stopAt);
+      reopened = false;
+    }
+    return c;
+  };
+  const publish = (c: number): void => {
+    if (unpublished.length === 0) return;
+    for (const p of unpublished) pending.push(p);
+    unpublished.length = 0;
+    if (backendIdle) {
+      backendIdle = false;
+      clock.push(c + jitter(q.drain.kickNs), POLL, null);
+    }
+  };
+  const wake = (i: number, t: number, gap: number): void => {
+    if (st[i].blocked && canSend(i)) {
+      st[i].blocked = false;
+      clock.push(t + gap, WRITE, i);
+    }
+  };
+
+  flows.forEach((f, i) => clock.push(f.arrivals === null ? f.first : (f.arrivals[0] ?? Infinity), WRITE, i));
+  while (clock.size > 0 && clock.peekTime() <= endNs) {
+    const [t, kind, arg] = clock.pop();
+    if (kind === WRITE) {
+      const i = arg as number;
+      const f = flows[i];
+      const s = st[i];
+      s.below++;
+      s.inflight++;
+      const p = { flow: i, slots: f.slots };
+      if (stopped || backlog.length > 0) backlog.push(p);
+      else publish(transmit(p, t));
+      if (f.arrivals !== null) {
+        const next = f.arrivals[++s.idx];
+        if (next !== undefined) clock.push(next, WRITE, i);
+      } else if (canSend(i)) clock.push(t + f.gapAfterWrite, WRITE, i);
+      else s.blocked = true;
+    } else if (kind === POLL) {
+      const batch = pending.slice(0, NAPI_BUDGET);
+      pending = pending.slice(batch.length);
+      const end = t + jitter(batch.length * q.drain.perSkbNs);
+      clock.push(end, POLL_END, batch);
+    } else if (kind === POLL_END) {
+      // Responses notify the guest only when its completion handler is armed; while a
+      // notification is in flight or the handler runs, they join it (netfront's suppression).
+      for (const p of arg as Pkt[]) responded.push(p);
+      if (gcArmed) {
+        gcArmed = false;
+        clock.push(t + jitter(q.drain.respNs), DONE, null);
+      }
+      if (pending.length > 0) clock.push(t, POLL, null);
+      else backendIdle = true;
+    } else if (kind === GC_END) {
+      if (responded.length > 0) clock.push(t, DONE, null);
+      else gcArmed = true;
+    } else if (kind === DONE) {
+      const done = responded.splice(0, responded.length);
+      let c = t;
+      for (const p of done) {
+        free += p.slots;
+        completed++;
+        st[p.flow].below--;
+        if (q.ack !== null && flows[p.flow].arrivals === null) ackWaiting.push(p.flow);
+      }
+      if (stopped && free >= q.maxSkbSlots) {
+        stopped = false;
+        reopened = true;
+        while (backlog.length > 0 && !stopped) c = transmit(backlog.shift() as Pkt, c);
+        publish(c);
+      }
+      clock.push(c, GC_END, null);
+      for (const p of done) wake(p.flow, t, flows[p.flow].gapAfterWake);
+      if (!ackBusy && q.ack !== null) ackPass(t);
+    } else if (kind === ACK_PASS_END) {
+      ackPass(t);
+    } else {
+      for (const i of arg as number[]) st[i].inflight--;
+      for (const i of arg as number[]) wake(i, t, flows[i].gapAfterAck);
+    }
+  }
+  if (stopped || reopened) {
+    stalls.push(endNs - stopAt);
+    stallStarts.push(stopAt);
+  }
+  return { stalls, stallStarts, completed };
+}
