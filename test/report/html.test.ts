@@ -122,6 +122,29 @@ describe('tracelens analyze --html', () => {
     }
   });
 
+  it('--ring-size / --queues fill the what-if table, one row per TX queue; without --html they are a usage error', () => {
+    const trace = join(dir, 'ring-full.txt');
+    expect(cli(['simulate', '--scenario', 'ring-full', '--format', 'ftrace', '--duration-ms', '40', '--out', trace]).code).toBe(0);
+    const whatIf = (args: string[]) => {
+      const out = join(dir, 'whatif.html');
+      const r = cli(['analyze', trace, '-q', '--html', out, ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      return dataOf(readFileSync(out, 'utf8')).inputs[0].tables.find((t: { id: string }) => t.id === 'in0-whatif').rows as string[][];
+    };
+    // ring-full stalls both queues most of the time at 64 slots; 256 slots must predict less.
+    const ring = whatIf(['--ring-size', '256']);
+    expect(ring.map((row) => row[0])).toEqual(['eth0-q0', 'eth0-q1']);
+    for (const row of ring) {
+      expect(row[1]).toMatch(/ring 64 → 256 slots/);
+      const [before, after] = row[2].split(' → ').map((x) => parseFloat(x));
+      expect(after, row[0]).toBeLessThan(before);
+    }
+    expect(whatIf(['--queues', '4']).map((row) => row[0])).toEqual(['eth0-q0', 'eth0-q1', 'eth0-q2', 'eth0-q3']);
+    const bare = cli(['analyze', trace, '-q', '--ring-size', '256']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/--ring-size.*--html/);
+  });
+
   it('--html - writes the page to stdout instead of the text summary', () => {
     const trace = sharedTrace('perf-script', 'speedscope__one-sample.linux-perf.txt');
     const r = cli(['analyze', trace, '--html', '-']);

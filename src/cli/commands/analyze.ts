@@ -14,7 +14,7 @@ import { renderText } from '../../report/text.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { writeOutput } from '../output.js';
 import type { TraceInputOptions } from '../trace-input.js';
-import { addTraceInputOptions, loadTraceInput } from '../trace-input.js';
+import { addTraceInputOptions, loadTraceInput, positiveInt } from '../trace-input.js';
 
 interface AnalyzeOptions extends TraceInputOptions {
   json?: string;
@@ -24,6 +24,8 @@ interface AnalyzeOptions extends TraceInputOptions {
   junit?: string;
   markdown?: string;
   html?: string;
+  ringSize?: number;
+  queues?: number;
   quiet?: boolean;
   set: string[];
 }
@@ -42,6 +44,8 @@ export function registerAnalyze(program: Command): void {
     .option('--junit <path>', 'write a JUnit XML report: one test case per detector (and per --fail-if rule)')
     .option('--markdown <path>', 'write a Markdown summary fit for a pull-request comment, or - for stdout')
     .option('--html <path>', 'write a self-contained HTML report (charts inlined, opens offline), or - for stdout')
+    .option('--ring-size <slots>', 'with --html: what-if table — replay the senders against TX rings of this many slots (as `tracelens replay --ring-size`)', positiveInt)
+    .option('--queues <n>', 'with --html: what-if table — replay with this many TX queues (as `tracelens replay --queues`)', positiveInt)
     .option('-q, --quiet', 'no text summary on stdout')
     .option('--set <detector.key=value>', 'override a detector threshold, e.g. irq-pinned.share_min=0.8 (repeatable)', collect, [])
     .addHelpText('after', `\nDetector settings (--set detector.key=value):\n${describeSettings().map((l) => `  ${l}`).join('\n')}`)
@@ -52,6 +56,9 @@ export function registerAnalyze(program: Command): void {
 
 async function analyze(files: string[], options: AnalyzeOptions): Promise<number> {
   if (files.filter((f) => f === '-').length > 1) throw new CliError('stdin (-) can be given only once');
+  if ((options.ringSize !== undefined || options.queues !== undefined) && options.html === undefined) {
+    throw new CliError('--ring-size and --queues fill the HTML report\'s what-if table: add --html PATH (or use tracelens replay)');
+  }
   // The gate (config, settings, rules) is checked before any input is read: a typo should
   // not cost a 1 GB parse.
   const gate = mergeConfig(await loadConfig(options.config), { set: options.set, failOn: options.failOn, failIf: options.failIf });
@@ -91,12 +98,23 @@ async function analyze(files: string[], options: AnalyzeOptions): Promise<number
   }
   if (options.html !== undefined) {
     const { renderHtml } = await import('../../report/html/index.js');
-    await writeOutput(options.html, renderHtml(findings, loaded));
+    const inputs = options.ringSize !== undefined || options.queues !== undefined ? await withWhatIf(loaded, options) : loaded;
+    await writeOutput(options.html, renderHtml(findings, inputs));
   }
   const stdoutTaken = options.json === '-' || options.junit === '-' || options.markdown === '-' || options.html === '-';
   if (!options.quiet && !stdoutTaken) await writeOutput('-', renderText(findings.findings, loaded, findings.skipped));
   for (const r of verdict.rules) if (r.matched) process.stderr.write(`tracelens: --fail-if matched: ${r.rule}\n`);
   return verdict.failed ? EXIT.findings : EXIT.ok;
+}
+
+/** The what-if replays the HTML's table shows (opt-in: fitting the senders costs more than the report). */
+async function withWhatIf(loaded: { model: TraceModel; summary: InputSummary }[], options: AnalyzeOptions) {
+  const { replayDocument, replayQueues, whatIfForTrace } = await import('../../replay/index.js');
+  return loaded.map((input) => {
+    const observed = replayDocument(replayQueues(input.model)).queues;
+    if (!observed.some((q) => q.kind === 'net')) return input;
+    return { ...input, whatif: whatIfForTrace(input.model, observed, { ringSlots: options.ringSize, queues: options.queues }) };
+  });
 }
 
 /** `--config PATH`, else ./tracelens.config.json when it exists, else nothing. */

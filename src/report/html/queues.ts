@@ -50,13 +50,20 @@ export function queueTables(replay: QueueReplay, whatif: WhatIfResult[], prefix:
   }
   tables.push({
     id: `${prefix}-whatif`,
-    title: 'What-if (replayed arrivals)',
-    note: doc.whatif.length === 0 ? (doc.queues.length === 0 ? 'No queues to replay in this input.' : 'No what-if scenarios were replayed for this input.') : undefined,
-    head: ['queue', 'change', 'stalled (before → after)', 'p99 stall µs (before → after)', 'done/s (before → after)'],
+    title: 'What-if (the senders replayed against another ring size / queue count)',
+    note:
+      doc.whatif.length === 0
+        ? doc.queues.length === 0
+          ? 'No queues to replay in this input.'
+          : 'No what-if was asked for: run analyze with --ring-size N and/or --queues N (or tracelens replay).'
+        : 'A model fitted to this trace (senders, ring, drain, ACK path), replayed several times: the range shows its spread, "model at observed ring" how far the model is from the trace itself. A prediction, not a measurement.',
+    head: ['queue', 'change', 'stalled (before → after)', 'replay range', 'model at observed ring', 'p99 stall µs (before → after)', 'done/s (before → after)'],
     rows: doc.whatif.map((w) => [
       w.queue,
       w.change,
       `${(w.baseline.stalled_fraction * 100).toFixed(2)}% → ${(w.stalled_fraction * 100).toFixed(2)}%`,
+      `${(w.replays.stalled_fraction_min * 100).toFixed(1)}–${(w.replays.stalled_fraction_max * 100).toFixed(1)}%`,
+      w.model_at_observed === null ? '—' : `${(w.model_at_observed.stalled_fraction * 100).toFixed(2)}%`,
       `${(w.baseline.p99_stall_ns / 1e3).toFixed(1)} → ${(w.p99_stall_ns / 1e3).toFixed(1)}`,
       `${w.baseline.throughput_per_s.toFixed(0)} → ${w.throughput_per_s.toFixed(0)}`,
     ]),
