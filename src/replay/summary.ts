@@ -139,7 +139,8 @@ export function renderReplayText(doc: ReplayDocument, listMax = 5): string {
   return `${lines.join('\n')}\n`;
 }
 
-function table(head: string[], rows: string[][]): string {
+/** A plain-text table: first column left-aligned, the rest right-aligned. */
+export function table(head: string[], rows: string[][]): string {
   const width = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) => cells.map((x, c) => (c === 0 ? x.padEnd(width[c]) : x.padStart(width[c]))).join('  ').trimEnd();
   return [line(head), ...rows.map(line)].join('\n');

@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadTrace } from '../../src/parsers/load.js';
 import { CPU_STATES, VCPU_STATES, cpuStateSummary, replayCpuStates } from '../../src/replay/cpu-state.js';
-import { ownTrace, sharedTrace } from '../helpers.js';
+import { CLI, ownTrace, sharedTrace } from '../helpers.js';
 
 const XENTRACE = sharedTrace('xentrace', 'xentrace-parser-rs__examples_xentrace.first10windows.bin');
 
@@ -78,5 +79,20 @@ describe('per-CPU and per-vCPU state', () => {
     const { cpus } = cpuStateSummary(r);
     expect(cpus.map((c) => c.cpu)).toEqual([0, 1]);
     for (const c of cpus) expect(c.irq_fraction + c.softirq_fraction).toBeGreaterThan(0);
+  });
+});
+
+describe('tracelens replay: state sections', () => {
+  it('--json carries per-CPU, per-vCPU, qdisc and NAPI sections beside the queues', () => {
+    const r = spawnSync(process.execPath, [CLI, 'replay', XENTRACE, '--json', '-'], { maxBuffer: 64 << 20 });
+    expect(r.status, r.stderr.toString()).toBe(0);
+    const doc = JSON.parse(r.stdout.toString());
+    expect(doc.schema).toBe('tracelens.replay/v1');
+    expect(doc.cpus.map((c: { cpu: number }) => c.cpu)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(doc.vcpus.find((v: { domain: number; vcpu: number }) => v.domain === 0 && v.vcpu === 7)).toBeDefined();
+    expect(doc.qdiscs).toEqual([]);
+    const text = spawnSync(process.execPath, [CLI, 'replay', ownTrace('ftrace', 'events.trace.txt')]).stdout.toString();
+    expect(text).toMatch(/CPU time by state:\ncpu +unknown +idle +running +softirq +irq\n0 /);
+    expect(text).toMatch(/NAPI polls:\ndevice +polls/);
   });
 });

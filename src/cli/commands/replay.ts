@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { renderReplayText, replayDocument, replayQueues, whatIfForTrace } from '../../replay/index.js';
+import { renderReplayText, renderStateText, replayCpuStates, replayDocument, replayDriverState, replayQueues, stateDocument, whatIfForTrace } from '../../replay/index.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { writeOutput } from '../output.js';
 import type { TraceInputOptions } from '../trace-input.js';
@@ -55,8 +55,10 @@ async function replay(path: string, options: ReplayOptions): Promise<number> {
     if (err instanceof RangeError) throw new CliError(`--flow-queues: ${err.message}`);
     throw err;
   }
-  const doc = replayDocument(timelines, whatif.filter((w) => options.queue === undefined || w.queue === options.queue), options.queue);
+  const queues = replayDocument(timelines, whatif.filter((w) => options.queue === undefined || w.queue === options.queue), options.queue);
+  const states = stateDocument(replayCpuStates(model), replayDriverState(model));
+  const doc = { ...queues, ...states };
   if (options.json !== undefined) await writeOutput(options.json, `${JSON.stringify(doc, null, 2)}\n`);
-  if (!options.quiet && options.json !== '-') await writeOutput('-', renderReplayText(doc));
+  if (!options.quiet && options.json !== '-') await writeOutput('-', renderReplayText(queues) + renderStateText(states));
   return EXIT.ok;
 }
