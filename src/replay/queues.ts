@@ -1,5 +1,6 @@
 import { KIND_CODE } from '../model/schema.js';
 import type { TraceModel } from '../model/trace-model.js';
+import { Flushes, isFlush } from './flushes.js';
 import { F64, StepSeries } from './series.js';
 
 /**
@@ -132,6 +133,7 @@ export function replayQueues(model: TraceModel): QueueReplay {
   const devQueue = (dev: number) => queueIndex(`net ${dev}`, model.str(dev) || '?', 'net');
   const txQueue = (dev: number, idx: number) => queueIndex(`net ${dev} ${idx}`, `${model.str(dev) || '?'}-q${idx}`, 'net');
   const blockLive = new Map<number, Map<number, number>>(); // device string id → sector → issue time
+  const flushes = new Flushes((name) => model.str(name).endsWith('insert'));
   const epoch = new Int32Array(Math.max(1, maxCpu(e.cpu) + 1));
   let batchingKnown = false;
   let foreign = 0;
@@ -261,8 +263,12 @@ export function replayQueues(model: TraceModel): QueueReplay {
       let live = blockLive.get(dev);
       if (live === undefined) blockLive.set(dev, (live = new Map()));
       const sector = e.a0[i];
-      if (live.has(sector)) continue; // insert then issue of one request
-      live.set(sector, t);
+      if (isFlush(sector, e.a1[i])) {
+        if (!flushes.issue(dev, t, e.name[i])) continue;
+      } else {
+        if (live.has(sector)) continue; // insert then issue of one request
+        live.set(sector, t);
+      }
       const Q = queues[queueIndex(`block ${dev}`, `block ${model.str(dev) || '?'}`, 'block')];
       Q.arrivals.push(t);
       Q.arrivalSlots.push(1);
@@ -272,12 +278,14 @@ export function replayQueues(model: TraceModel): QueueReplay {
       if (e.a1[i] > 0) Q.bytes += e.a1[i];
     } else if (kind === K.block_complete) {
       const dev = e.str0[i];
-      const since = blockLive.get(dev)?.get(e.a0[i]);
+      const sector = e.a0[i];
+      const flush = isFlush(sector, e.a1[i]);
+      const since = flush ? flushes.complete(dev) : blockLive.get(dev)?.get(sector);
       if (since === undefined) {
         foreign++;
         continue;
       }
-      blockLive.get(dev)?.delete(e.a0[i]);
+      if (!flush) blockLive.get(dev)?.delete(sector);
       const Q = queues[queueIndex(`block ${dev}`, `block ${model.str(dev) || '?'}`, 'block')];
       Q.occupancy.add(t, -1);
       Q.slots.add(t, -1);
@@ -291,6 +299,10 @@ export function replayQueues(model: TraceModel): QueueReplay {
   for (const [dev, live] of blockLive) {
     const Q = queues[queueIndex(`block ${dev}`, `block ${model.str(dev) || '?'}`, 'block')];
     for (const [sector, since] of live) Q.unmatched.push({ id: `sector ${sector}`, stage: 'issued', since_ns: since, reason: 'not completed by the end of the trace' });
+  }
+  for (const [dev, since] of flushes.live()) {
+    const Q = queues[queueIndex(`block ${dev}`, `block ${model.str(dev) || '?'}`, 'block')];
+    Q.unmatched.push({ id: 'flush', stage: 'issued', since_ns: since, reason: 'not completed by the end of the trace' });
   }
   for (const Q of queues) {
     Q.unmatched.sort((a, b) => a.since_ns - b.since_ns);

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +50,24 @@ describe('replay on real captures (loopback TCP, traces/)', () => {
     // Reused addresses close the old item; those still in the ring at the end are the rest.
     const atEnd = q.unmatched_items.filter((u) => u.reason === 'not completed by the end of the trace').length;
     expect(atEnd).toBe(r.queues[0].occupancy.current);
+  });
+
+  it('block, real virtio-blk capture: every completion matched (flushes too), the kernel\'s write count agrees', async () => {
+    const path = ownTrace('replay', 'block-dd.trace.txt.gz');
+    const r = replayQueues(await loadTrace(path));
+    conserved(r);
+    const text = gunzipSync(readFileSync(path)).toString();
+    const completes = [...text.matchAll(/block_rq_complete: 254,0 (\S+) /g)].map((m) => m[1]);
+    const [q] = replayDocument(r).queues;
+    expect(q.queue).toBe('block 254,0');
+    expect(q.completed).toBe(completes.length);
+    expect(r.foreignCompletions).toBe(0);
+    expect(q.unmatched).toBe(q.accepted - q.completed);
+    // /proc/diskstats of vda over the same window (traces/replay/block-dd.truth.txt): 701 writes completed.
+    const truth = readFileSync(ownTrace('replay', 'block-dd.truth.txt'), 'utf8');
+    const writes = Number(/writes completed (\d+)/.exec(truth)?.[1]);
+    expect(completes.filter((op) => op.startsWith('W')).length).toBe(writes);
+    expect(completes.filter((op) => op === 'FF')).toHaveLength(1);
   });
 
   it('block: issue → complete by (device, sector); insert+issue counted once; orphans are foreign', async () => {
