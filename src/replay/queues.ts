@@ -136,6 +136,14 @@ export function replayQueues(model: TraceModel): QueueReplay {
   const flushes = new Flushes((name) => model.str(name).endsWith('insert'));
   const epoch = new Int32Array(Math.max(1, maxCpu(e.cpu) + 1));
   let batchingKnown = false;
+  /** A completion on another CPU, or after an interrupt since the queue's last one, starts a batch. */
+  const countBatch = (Q: QueueTimeline, cpu: number): void => {
+    if (cpu !== Q.lastBatchCpu || (cpu >= 0 && epoch[cpu] !== Q.lastBatchEpoch)) {
+      Q.batches++;
+      Q.lastBatchCpu = cpu;
+      Q.lastBatchEpoch = cpu >= 0 ? epoch[cpu] : -1;
+    }
+  };
   let foreign = 0;
   let startNs = NaN;
   let endNs = NaN;
@@ -248,12 +256,7 @@ export function replayQueues(model: TraceModel): QueueReplay {
         Q.completed++;
         Q.bytes += itemLen[id] > 0 ? itemLen[id] : 0;
         Q.residency.push(t - itemAccepted[id]);
-        const cpu = e.cpu[i];
-        if (cpu !== Q.lastBatchCpu || (cpu >= 0 && epoch[cpu] !== Q.lastBatchEpoch)) {
-          Q.batches++;
-          Q.lastBatchCpu = cpu;
-          Q.lastBatchEpoch = cpu >= 0 ? epoch[cpu] : -1;
-        }
+        countBatch(Q, e.cpu[i]);
       } else {
         Q.dropped++; // freed before the driver took it (qdisc drop, or BUSY then freed)
       }
@@ -291,6 +294,7 @@ export function replayQueues(model: TraceModel): QueueReplay {
       Q.slots.add(t, -1);
       Q.completed++;
       Q.residency.push(t - since);
+      countBatch(Q, e.cpu[i]);
     }
   }
 

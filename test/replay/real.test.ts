@@ -68,6 +68,10 @@ describe('replay on real captures (loopback TCP, traces/)', () => {
     const writes = Number(/writes completed (\d+)/.exec(truth)?.[1]);
     expect(completes.filter((op) => op.startsWith('W')).length).toBe(writes);
     expect(completes.filter((op) => op === 'FF')).toHaveLength(1);
+    // Completions per interrupt: the virtio-blk IRQ handler completes them, so batches ≈ its IRQs.
+    const irqs = (text.match(/irq_handler_entry: irq=\d+ name=virtio1-req/g) ?? []).length;
+    const batches = q.completed / (q.completions_per_batch as number);
+    expect(Math.abs(batches - irqs) / irqs).toBeLessThan(0.02);
   });
 
   it('block: issue → complete by (device, sector); insert+issue counted once; orphans are foreign', async () => {
