@@ -62,7 +62,7 @@ export const ringFull: Detector = {
 function replay(ctx: DetectorContext): Queue[] {
   const { model, facts } = ctx;
   if ((facts.kindCounts.queue_xmit ?? 0) > 0) {
-    return replayQueues(model)
+    return replayQueues(model, { series: false })
       .queues.filter((q) => q.kind === 'net')
       .map((q) => {
         const starts = Array.from(q.stallStart.view());

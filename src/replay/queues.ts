@@ -1,7 +1,8 @@
 import { KIND_CODE } from '../model/schema.js';
 import type { TraceModel } from '../model/trace-model.js';
 import { Flushes, isFlush } from './flushes.js';
-import { F64, StepSeries } from './series.js';
+import type { QueueReplay, QueueTimeline, ReplayOptions, UnmatchedItem } from './timeline.js';
+import { NETDEV_TX_BUSY, newQueue, slotsFor } from './timeline.js';
 
 /**
  * Queue timelines (DESIGN §6): one time-ordered pass over the events that matches every item's
@@ -21,77 +22,14 @@ import { F64, StepSeries } from './series.js';
  * occupancy can never drift or go negative.
  */
 
-export const NETDEV_TX_BUSY = 16;
-
-/** Ring slots of an skb on a Xen netfront ring: one per 4 KiB page plus the extra-info slot. */
-export function slotsFor(bytes: number): number {
-  return bytes > 0 ? Math.ceil(bytes / 4096) + 1 : 1;
-}
-
-export interface UnmatchedItem {
-  /** skbaddr, or `sector N` for block requests. */
-  id: string;
-  /** How far the item got: queued (net_dev_queue), offered (start_xmit / BUSY), in-ring, issued (block). */
-  stage: 'queued' | 'offered' | 'in-ring' | 'issued';
-  since_ns: number;
-  reason: 'not completed by the end of the trace' | 'id reused before completion';
-}
-
-export interface QueueTimeline {
-  name: string;
-  kind: 'net' | 'block';
-  /** Items accepted by the driver (net) or issued (block) and not yet completed. */
-  occupancy: StepSeries;
-  /** Estimated ring slots in use (net: slotsFor(len) per skb; block: one per request). */
-  slots: StepSeries;
-  stallStart: F64;
-  stallEnd: F64;
-  /** Open stall start (NaN when running). */
-  stalledSince: number;
-  /** Occupancy (items / slots) when the driver last refused an skb: the ring was full there. */
-  fullAtItems: number;
-  fullAtSlots: number;
-  busyReturns: number;
-  /** First offer of each item to the queue (start_xmit, else the accepted xmit; block: issue). */
-  arrivals: F64;
-  /** Slots of each arrival, parallel to `arrivals`. */
-  arrivalSlots: F64;
-  /** Time each completed item spent in the ring (accept → completion). */
-  residency: F64;
-  accepted: number;
-  completed: number;
-  dropped: number;
-  bytes: number;
-  /** Distinct (CPU, interrupt epoch) groups the completions came in: packets per notification. */
-  batches: number;
-  lastBatchCpu: number;
-  lastBatchEpoch: number;
-  unmatched: UnmatchedItem[];
-}
-
-export interface QueueReplay {
-  queues: QueueTimeline[];
-  startNs: number;
-  endNs: number;
-  /** False when the trace has no irq/softirq entries: batches then say nothing. */
-  batchingKnown: boolean;
-  /** Completions (consume_skb/kfree_skb, block completes) with no live item: not ours, or begun before the capture. */
-  foreignCompletions: number;
-}
+export { NETDEV_TX_BUSY, slotsFor } from './timeline.js';
+export type { QueueReplay, QueueTimeline, ReplayOptions, UnmatchedItem } from './timeline.js';
 
 const STAGE_NONE = 0;
 const STAGE_QUEUED = 1;
 const STAGE_OFFERED = 2;
 const STAGE_RING = 3;
 const STAGE_NAMES = ['queued', 'queued', 'offered', 'in-ring'] as const;
-
-function newQueue(name: string, kind: 'net' | 'block'): QueueTimeline {
-  return {
-    name, kind, occupancy: new StepSeries(), slots: new StepSeries(), stallStart: new F64(), stallEnd: new F64(),
-    stalledSince: NaN, fullAtItems: 0, fullAtSlots: 0, busyReturns: 0, arrivals: new F64(), arrivalSlots: new F64(),
-    residency: new F64(), accepted: 0, completed: 0, dropped: 0, bytes: 0, batches: 0, lastBatchCpu: -1, lastBatchEpoch: -1, unmatched: [],
-  };
-}
 
 /** Event indices in time order: the identity when the parser already emitted them sorted. */
 export function timeOrder(ts: Float64Array): Uint32Array | null {
@@ -106,7 +44,8 @@ export function timeOrder(ts: Float64Array): Uint32Array | null {
   return null;
 }
 
-export function replayQueues(model: TraceModel): QueueReplay {
+export function replayQueues(model: TraceModel, options: ReplayOptions = {}): QueueReplay {
+  const keep = options.series ?? true;
   const e = model.events;
   const n = model.eventCount;
   const K = KIND_CODE;
@@ -118,7 +57,7 @@ export function replayQueues(model: TraceModel): QueueReplay {
     if (q === undefined) {
       q = queues.length;
       byKey.set(key, q);
-      queues.push(newQueue(name, kind));
+      queues.push(newQueue(name, kind, keep));
     }
     return q;
   };
@@ -149,7 +88,7 @@ export function replayQueues(model: TraceModel): QueueReplay {
   let endNs = NaN;
 
   const unmatched = (q: number, id: number, reason: UnmatchedItem['reason']) => {
-    queues[q].unmatched.push({ id: model.str(id), stage: STAGE_NAMES[stage[id]], since_ns: itemSince[id], reason });
+    if (keep) queues[q].unmatched.push({ id: model.str(id), stage: STAGE_NAMES[stage[id]], since_ns: itemSince[id], reason });
   };
   const leaveRing = (q: number, id: number, t: number) => {
     queues[q].occupancy.add(t, -1);

@@ -4,14 +4,24 @@
  * GC time, so steps and intervals live in doubling Float64Array / Int32Array buffers.
  */
 
-/** A growable Float64 column; `n` values are valid. */
+/**
+ * A growable Float64 column; `n` values are valid. Unkept (`keep` false), it only counts: a
+ * caller that needs the totals but not the series (the ring-full detector) pays nothing for it.
+ */
 export class F64 {
   n = 0;
   v: Float64Array;
-  constructor(cap = 64) {
-    this.v = new Float64Array(cap);
+  constructor(
+    cap = 64,
+    private readonly keep = true,
+  ) {
+    this.v = new Float64Array(keep ? cap : 0);
   }
   push(x: number): void {
+    if (!this.keep) {
+      this.n++;
+      return;
+    }
     if (this.n === this.v.length) {
       const next = new Float64Array(this.v.length * 2);
       next.set(this.v);
@@ -31,11 +41,17 @@ export class F64 {
  * timestamp leave one step with the last value.
  */
 export class StepSeries {
-  private readonly times = new F64();
-  private readonly values = new F64();
+  private readonly times: F64;
+  private readonly values: F64;
   /** Current value (after the last step). */
   current = 0;
   max = 0;
+
+  /** `keep` false: track the current value and the maximum only, store no steps. */
+  constructor(keep = true) {
+    this.times = new F64(64, keep);
+    this.values = new F64(64, keep);
+  }
 
   /** Move by `delta` at time `t` (events arrive in time order). */
   add(t: number, delta: number): void {
@@ -47,7 +63,7 @@ export class StepSeries {
     if (value > this.max) this.max = value;
     const n = this.times.n;
     // Same timestamp: overwrite, so the series stays strictly increasing in time.
-    if (n > 0 && this.times.v[n - 1] === t) {
+    if (n > 0 && n <= this.times.v.length && this.times.v[n - 1] === t) {
       this.values.v[n - 1] = value;
       return;
     }
