@@ -68,8 +68,9 @@ export class TraceBuilder {
     const events = this.events.finish();
     const samples = this.samples.finish();
     let min = Infinity;
-    for (const ts of events.tsNs) if (ts < min) min = ts;
-    for (const ts of samples.tsNs) if (ts < min) min = ts;
+    // Indexed loops: for…of over a typed array goes through the iterator (2–3% of a xentrace run).
+    for (let i = 0; i < events.tsNs.length; i++) if (events.tsNs[i] < min) min = events.tsNs[i];
+    for (let i = 0; i < samples.tsNs.length; i++) if (samples.tsNs[i] < min) min = samples.tsNs[i];
     if (min !== Infinity) {
       if (min !== 0) {
         for (let i = 0; i < events.tsNs.length; i++) events.tsNs[i] -= min;

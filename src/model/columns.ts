@@ -126,8 +126,24 @@ export abstract class AdaptiveColumn {
 
   abstract set(row: number, value: number): void;
 
-  /** Move to the widest type (bulk writers that copy whole arrays in use it, so nothing is truncated). */
-  abstract widenFully(): TypedArray;
+  /** Widen, if need be, so that `value` fits (throws for what no rung holds). */
+  protected abstract admit(value: number): void;
+
+  /**
+   * Bulk write: rows [row, row + values.length) get `values`, checked once per block and
+   * copied with TypedArray.set (a memcpy, where a store per row into a resizable buffer's
+   * array costs several times more on Node 20).
+   */
+  setMany(row: number, values: ArrayLike<number>): void {
+    for (let j = 0; j < values.length; j++) this.admit(values[j]);
+    this.storage.data.set(values, row);
+  }
+
+  fill(value: number, from: number, to: number): void {
+    this.admit(value);
+    this.storage.data.fill(value, from, to);
+  }
+
 
   protected widen(ctor: TypedArrayCtor): void {
     const next = new Storage(ctor, this.capacity);
@@ -158,11 +174,16 @@ class IntColumn extends AdaptiveColumn {
   }
 
   private setWider(row: number, value: number): void {
+    this.admit(value);
+    this.storage.data[row] = value;
+  }
+
+  protected admit(value: number): void {
+    if (((value << this.shift) >> this.shift) === value) return;
     if ((value | 0) !== value) throw new RangeError(`integer column got ${value}`);
     let rung = this.rung;
     while (((value << INT_SHIFTS[rung]) >> INT_SHIFTS[rung]) !== value) rung++;
     this.widenTo(rung);
-    this.storage.data[row] = value;
   }
 
   private widenTo(rung: number): void {
@@ -171,10 +192,6 @@ class IntColumn extends AdaptiveColumn {
     this.widen(INT_LADDER[rung]);
   }
 
-  widenFully(): TypedArray {
-    if (this.rung < 2) this.widenTo(2);
-    return this.storage.data;
-  }
 }
 
 /** Any number, NaN for "absent": Float32 while every value is exact in it, then Float64. */
@@ -186,19 +203,19 @@ class FloatColumn extends AdaptiveColumn {
   }
 
   set(row: number, value: number): void {
-    if (this.wide || Math.fround(value) === value || value !== value) this.storage.data[row] = value;
-    else {
-      this.widenFully();
-      this.storage.data[row] = value;
-    }
+    if (!this.wide && Math.fround(value) !== value && value === value) this.widenFully();
+    this.storage.data[row] = value;
   }
 
-  widenFully(): TypedArray {
+  protected admit(value: number): void {
+    if (!this.wide && Math.fround(value) !== value && value === value) this.widenFully();
+  }
+
+  private widenFully(): void {
     if (!this.wide) {
       this.wide = true;
       this.widen(Float64Array);
     }
-    return this.storage.data;
   }
 }
 
@@ -238,18 +255,6 @@ export class ColumnSet<S extends ColumnSpec> {
     const out: Record<string, TypedArray> = {};
     for (const [name, storage] of this.storages) out[name] = storage.data;
     return out as FixedColumns<S>;
-  }
-
-  /**
-   * Every column as a typed array, adaptive ones moved to their widest type first: for bulk
-   * writers that assign or `set()` whole ranges without going through `adaptive`. Stable
-   * across pushes while buffers are resizable. Costs the narrow storage, so row-at-a-time
-   * writers use `fixed` and `adaptive` instead.
-   */
-  get cols(): Columns<S> {
-    const out: Record<string, TypedArray> = { ...this.fixed };
-    for (const [name, column] of Object.entries(this.adaptive) as [string, AdaptiveColumn][]) out[name] = column.widenFully();
-    return out as Columns<S>;
   }
 
   /** Reserve one row (its optional columns at their defaults) and return its index. */

@@ -54,13 +54,17 @@ describe('adaptive columns', () => {
     expect(() => set.adaptive.id.set(row, 2 ** 31)).toThrow(RangeError);
   });
 
-  it('hand bulk writers the widest arrays, with the values written so far', () => {
+  it('take bulk writes checked once per block, widening for the widest value in it', () => {
     const set = filled(10, (s, row) => s.adaptive.id.set(row, row));
-    const cols = set.cols;
+    set.adaptive.id.setMany(4, Int32Array.of(7, 2 ** 30, 9));
+    set.adaptive.arg.setMany(0, Float64Array.of(1, NaN, 0.25));
+    set.adaptive.id.fill(-3, 8, 10);
+    const cols = set.finish();
     expect(cols.id).toBeInstanceOf(Int32Array);
-    expect(cols.arg).toBeInstanceOf(Float64Array);
-    cols.id[9] = 2 ** 30;
-    expect(Array.from(set.finish().id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 2 ** 30]);
+    expect(Array.from(cols.id)).toEqual([0, 1, 2, 3, 7, 2 ** 30, 9, 7, -3, -3]);
+    expect(cols.arg).toBeInstanceOf(Float32Array);
+    expect(Array.from(cols.arg.subarray(0, 3))).toEqual([1, NaN, 0.25]);
+    expect(() => set.adaptive.id.setMany(0, [1, 2.5])).toThrow(RangeError);
   });
 
   it('keep a real ftrace capture in narrow arrays (CPUs, thread and string ids fit in a byte)', async () => {

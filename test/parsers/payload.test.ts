@@ -11,7 +11,7 @@ function decode(event: string, payload: string) {
   const d = decoders.for(event);
   const row = b.event(0, 0, -1, d.kind, b.pool.intern(event));
   const ok = d.decode(payload, b, row, decoders.scratch);
-  const c = b.events.cols;
+  const c = b.events.finish();
   const num = (x: number) => (Number.isNaN(x) ? null : x);
   return { ok, kind: d.kind, a0: num(c.a0[row]), a1: num(c.a1[row]), a2: num(c.a2[row]), a3: num(c.a3[row]), str0: c.str0[row] < 0 ? null : b.pool.get(c.str0[row]), pool: b.pool };
 }

@@ -1,4 +1,5 @@
 import type { RowQueue } from './row-queue.js';
+import { DOM, STRIDE, VCPU } from './row-queue.js';
 
 /**
  * Per-pCPU state carried across windows (the last TSC, which records without one inherit, is
@@ -63,15 +64,11 @@ export const wordVcpu = (w: number) => w & 0xffff;
  * which Xen logs on the vCPU's own pCPU) names them too. Rows already merged out stay unknown.
  */
 export function backfill(q: RowQueue, to: number, dom: number, vcpu: number): void {
-  for (let i = q.head; i < to; i++) {
-    if (q.dom[i] === -1) {
-      q.dom[i] = dom;
-      q.vcpu[i] = vcpu;
+  const rows = q.rows;
+  for (let o = q.head * STRIDE; o < to * STRIDE; o += STRIDE) {
+    if (rows[o + DOM] === -1) {
+      rows[o + DOM] = dom | 0;
+      rows[o + VCPU] = vcpu | 0;
     }
   }
-}
-
-/** Rows queued before their pCPU's first TSC take that TSC. */
-export function fillTicks(tick: Float64Array, from: number, to: number, t: number): void {
-  for (let i = from; i < to; i++) if (tick[i] !== tick[i]) tick[i] = t;
 }

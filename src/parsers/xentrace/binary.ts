@@ -53,14 +53,9 @@ export async function parseBinary(input: InputSource, b: TraceBuilder, hooks: Pa
   h['first tsc'] = ((BigInt(hi) << 32n) + BigInt(lo) + BigInt(minTick)).toString();
 }
 
-/**
- * The builder will subtract the earliest row time (`t0`) from every row; loss start times
- * (lost rows' a1) are times too, so they get the same shift here. Rows merged late (see merge)
- * are reported.
- */
+/** Loss start times get the builder's final time shift (see model-rows); rows merged late (see merge) are reported. */
 export function finishTimes(b: TraceBuilder, merger: Merger, t0: number): void {
-  const a1 = b.events.cols.a1;
-  for (const r of merger.lostRows) a1[r] -= t0;
+  merger.rows.finishLost(t0);
   if (merger.late > 0) {
     b.diagnostics.report('xentrace/merge-order', 'info', `${merger.late} records were merged after later ones (a pCPU stayed silent past the merge's memory bound, or the windows do not follow xentrace's pass order)`);
   }

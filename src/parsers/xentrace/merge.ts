@@ -1,6 +1,9 @@
 import type { TraceBuilder } from '../../model/builder.js';
-import { KIND_CODE } from '../../model/schema.js';
-import { RowQueue } from './row-queue.js';
+import type { Timebase } from './model-rows.js';
+import { ModelRows } from './model-rows.js';
+import { RowQueue, STRIDE } from './row-queue.js';
+
+export type { Timebase } from './model-rows.js';
 
 /**
  * The k-way merge by TSC, done incrementally. Decoded records wait in one small queue per pCPU
@@ -21,36 +24,30 @@ import { RowQueue } from './row-queue.js';
  * record older than rows already written, it is written late and counted.
  */
 const STAGED_MAX = 1 << 20;
-const LOST = KIND_CODE.lost;
-// Bursts at least this long are copied with TypedArray.set; shorter ones row by row.
-const BULK_ROWS = 64;
-
-/** How queued ticks become model time: tsNs = offset + round(tick × nsPerTick). */
-export interface Timebase {
-  nsPerTick: number;
-  offset: number;
-}
+const BURSTS = 4096;
 
 export class Merger {
   readonly queues: RowQueue[] = [];
   /** Last tick seen per pCPU (NaN: none yet), kept by the decoder. */
   lastTick = new Float64Array(0);
   late = 0;
-  /** Model rows of LOST_RECORDS, whose a1 (a tick) is converted to ns like the row time. */
-  readonly lostRows: number[] = [];
+  /** Where merged rows go: the one writer of event rows (see model-rows). */
+  readonly rows: ModelRows;
   private lastOut = -Infinity;
   private lastWindowPcpu = -1;
   private watermark = -Infinity;
   private inPass = new Uint8Array(0);
-  private lostDone = 0;
   private heap = new Int32Array(0);
   private keys = new Float64Array(0);
   private size = 0;
+  /** Bursts found by flush, copied by the model writer in one go. */
+  private readonly burstPcpu = new Int32Array(BURSTS);
+  private readonly burstFrom = new Int32Array(BURSTS);
+  private readonly burstTo = new Int32Array(BURSTS);
 
-  constructor(
-    private readonly b: TraceBuilder,
-    private readonly time: Timebase,
-  ) {}
+  constructor(b: TraceBuilder, time: Timebase) {
+    this.rows = new ModelRows(b, time);
+  }
 
   queue(pcpu: number): RowQueue {
     while (this.queues.length <= pcpu) this.queues.push(new RowQueue());
@@ -122,6 +119,7 @@ export class Merger {
   flushAll(minTick: number): void {
     for (const q of this.queues) q.fillTicks(minTick);
     this.flush(Infinity);
+    this.rows.write();
   }
 
   /** No record still to be merged can be earlier than this (-Infinity before the first pass ends). */
@@ -131,9 +129,7 @@ export class Merger {
 
   /**
    * Emit queued rows with tick ≤ w in tick order (ties: lower pCPU first, like xenalyze). The
-   * popped pCPU writes a burst — every row up to the runner-up's next one — straight into the
-   * model's columns (held in locals, refetched only when the model grows). Every event column is
-   * written here; utid and stack are -1 (xentrace has neither).
+   * popped pCPU hands a burst — every row up to the runner-up's next one — to the model writer.
    */
   private flush(w: number): void {
     const qs = this.queues;
@@ -142,95 +138,56 @@ export class Merger {
       this.keys = new Float64Array(qs.length * 2);
     }
     this.size = 0;
-    for (let p = 0; p < qs.length; p++) if (qs[p].size > 0 && qs[p].tick[qs[p].head] <= w) this.push(p, qs[p].tick[qs[p].head]);
+    for (let p = 0; p < qs.length; p++) if (qs[p].size > 0 && qs[p].headTick <= w) this.push(p, qs[p].headTick);
     if (this.size === 0) return;
-    const ev = this.b.events;
-    const k = this.time.nsPerTick;
-    const offset = this.time.offset;
     let lastOut = this.lastOut;
+    let nb = 0;
+    const bp = this.burstPcpu, bf = this.burstFrom, bt = this.burstTo;
+    const heap = this.heap, keys = this.keys;
     while (this.size > 0) {
-      const p = this.heap[0];
+      const p = heap[0];
       const q = qs[p];
-      this.pop();
-      const rival = this.size > 0 ? this.heap[0] : -1;
-      const rt = rival >= 0 ? this.keys[0] : Infinity;
+      // The runner-up is the smaller child of the root; the root is replaced or removed after
+      // its burst (one sift-down instead of a pop and a push).
+      const size = this.size;
+      let c = 1;
+      if (size > 2 && (keys[2] < keys[1] || (keys[2] === keys[1] && heap[2] < heap[1]))) c = 2;
+      const rival = size > 1 ? heap[c] : -1;
+      const rt = size > 1 ? keys[c] : Infinity;
       const limit = Math.min(w, rt);
-      const tick = q.tick;
+      const rows = q.rows;
       let own = q.lastOut;
       const head = q.head;
       let i = head;
       const end = q.tail;
-      // Find the burst first, then write it in one go (see emit).
       for (; i < end; i++) {
-        const t = tick[i];
+        const t = rows[i * STRIDE];
         if (!(t < limit || (t === limit && (t < rt || p < rival)))) break;
         // Late = earlier than rows already written, unless its own pCPU's TSC stepped back (reported apart).
         if (t < lastOut && t >= own) this.late++;
         if (t > lastOut) lastOut = t;
         own = t;
       }
-      const n = i - head;
-      if (n > 0) this.emit(q, p, head, n, offset, k);
+      if (i > head) {
+        bp[nb] = p;
+        bf[nb] = head;
+        bt[nb] = i;
+        if (++nb === BURSTS) {
+          this.rows.add(qs, bp, bf, bt, nb);
+          nb = 0;
+        }
+      }
       q.lastOut = own;
       q.head = i;
-      if (i === end) q.head = q.tail = 0;
-      else if (tick[i] <= w) this.push(p, tick[i]);
-    }
-    this.lastOut = lastOut;
-    if (this.lostRows.length > this.lostDone) this.convertLost();
-  }
-
-  /**
-   * Write queue rows [head, head + n) of pCPU p to the model. Long bursts are copied column
-   * by column (TypedArray.set is a memcpy); short ones, the common case when pCPUs
-   * interleave finely, are stored row by row, where 13 subarray views would cost more.
-   */
-  private emit(q: RowQueue, p: number, head: number, n: number, offset: number, k: number): void {
-    const ev = this.b.events;
-    const r0 = ev.pushMany(n);
-    const c = ev.cols;
-    const end = head + n;
-    for (let j = 0; j < n; j++) c.tsNs[r0 + j] = offset + Math.round(q.tick[head + j] * k);
-    if (n >= BULK_ROWS) {
-      c.cpu.fill(p, r0, r0 + n);
-      c.utid.fill(-1, r0, r0 + n);
-      c.stack.fill(-1, r0, r0 + n);
-      c.kind.set(q.kind.subarray(head, end), r0);
-      c.name.set(q.name.subarray(head, end), r0);
-      c.domain.set(q.dom.subarray(head, end), r0);
-      c.vcpu.set(q.vcpu.subarray(head, end), r0);
-      c.a0.set(q.a0.subarray(head, end), r0);
-      c.a1.set(q.a1.subarray(head, end), r0);
-      c.a2.set(q.a2.subarray(head, end), r0);
-      c.a3.set(q.a3.subarray(head, end), r0);
-      c.str0.set(q.str0.subarray(head, end), r0);
-    } else {
-      for (let i = head, r = r0; i < end; i++, r++) {
-        c.cpu[r] = p;
-        c.utid[r] = -1;
-        c.stack[r] = -1;
-        c.kind[r] = q.kind[i];
-        c.name[r] = q.name[i];
-        c.domain[r] = q.dom[i];
-        c.vcpu[r] = q.vcpu[i];
-        c.a0[r] = q.a0[i];
-        c.a1[r] = q.a1[i];
-        c.a2[r] = q.a2[i];
-        c.a3[r] = q.a3[i];
-        c.str0[r] = q.str0[i];
+      if (i < end && rows[i * STRIDE] <= w) this.siftDown(p, rows[i * STRIDE], size);
+      else {
+        if (i === end) q.head = q.tail = 0;
+        this.size = size - 1;
+        this.siftDown(heap[size - 1], keys[size - 1], size - 1);
       }
     }
-    for (let j = 0; j < n; j++) if (q.kind[head + j] === LOST) this.lostRows.push(r0 + j);
-  }
-
-  /** A loss start (a1 of LOST_RECORDS) is a time like the row's: the same conversion. */
-  private convertLost(): void {
-    const a1 = this.b.events.cols.a1;
-    for (let j = this.lostDone; j < this.lostRows.length; j++) {
-      const r = this.lostRows[j];
-      if (a1[r] === a1[r]) a1[r] = this.time.offset + Math.round(a1[r] * this.time.nsPerTick);
-    }
-    this.lostDone = this.lostRows.length;
+    this.lastOut = lastOut;
+    this.rows.add(qs, bp, bf, bt, nb); // before the decoder writes to the queues again
   }
 
   /** Heap entries are pCPUs keyed by their next row's tick (kept beside them: no lookups). */
@@ -250,12 +207,10 @@ export class Merger {
     keys[i] = key;
   }
 
-  private pop(): void {
+  /** Put pCPU p with `key` at the root of a heap of `size` entries and restore the heap order. */
+  private siftDown(p: number, key: number, size: number): void {
     const heap = this.heap;
     const keys = this.keys;
-    const size = --this.size;
-    const p = heap[size];
-    const key = keys[size];
     let i = 0;
     for (;;) {
       let child = 2 * i + 1;

@@ -1,7 +1,7 @@
 import type { TraceBuilder } from '../../model/builder.js';
 import { KIND_CODE } from '../../model/schema.js';
 import type { PcpuState } from './attribution.js';
-import { RUNSTATE_RUNNING, backfill, fillTicks, wordDom, wordVcpu } from './attribution.js';
+import { RUNSTATE_RUNNING, backfill, wordDom, wordVcpu } from './attribution.js';
 import { Code, HYPERCALL_GRANT_TABLE_OP, TRC_64_FLAG } from './event-names.js';
 import { decodeHypercallV2, hypercallKind } from './hypercall.js';
 import { IdCache } from './id-cache.js';
@@ -9,6 +9,7 @@ import type { Merger } from './merge.js';
 import type { LostGap } from './clock.js';
 import { shapeRecord } from './record-args.js';
 import { RecordStrings } from './record-strings.js';
+import { A0, A1, A2, A3, DOM, KIND, NAME, STR0, STRIDE, VCPU, fillTicks } from './row-queue.js';
 
 const K = KIND_CODE;
 const TWO32 = 4294967296;
@@ -68,8 +69,7 @@ export class RecordDecoder {
   decode(words: Uint32Array, start: number, end: number, pcpu: number, offset: number): number {
     const st = this.st;
     const q = this.merger.queue(pcpu);
-    let qTick = q.tick, qKind = q.kind, qName = q.name, qDom = q.dom, qVcpu = q.vcpu;
-    let qA0 = q.a0, qA1 = q.a1, qA2 = q.a2, qA3 = q.a3, qStr = q.str0;
+    let rows = q.rows;
     let r = q.tail;
     let batchEnd = start;
     let last = this.merger.lastTick[pcpu];
@@ -90,8 +90,7 @@ export class RecordDecoder {
         q.tail = r;
         q.reserve(batchEnd - i); // may compact the queue: rows move to the front
         r = q.tail;
-        qTick = q.tick, qKind = q.kind, qName = q.name, qDom = q.dom, qVcpu = q.vcpu;
-        qA0 = q.a0, qA1 = q.a1, qA2 = q.a2, qA3 = q.a3, qStr = q.str0;
+        rows = q.rows;
       }
       const w = words[i];
       const n = (w >>> 28) & 7;
@@ -108,7 +107,7 @@ export class RecordDecoder {
         }
         const t = (words[x + 1] - baseHi) * TWO32 + (words[x] - baseLo);
         if (t < last) this.backwards(pcpu, offset + i * 4, t, last);
-        else if (last !== last && r > q.head) fillTicks(qTick, q.head, r, t);
+        else if (last !== last && r > q.head) fillTicks(rows, q.head, r, t);
         last = t;
         if (t < minTick) minTick = t;
         x += 2;
@@ -260,16 +259,17 @@ export class RecordDecoder {
           a0 = id;
       }
       const xen = code === Code.IrqHandled;
-      qTick[r] = tsc !== 0 || !(last < floor) ? last : floor;
-      qKind[r] = kind;
-      qName[r] = packed >>> 5;
-      qDom[r] = xen ? DOMID_IDLE : dom;
-      qVcpu[r] = xen ? -1 : vcpu;
-      qA0[r] = a0;
-      qA1[r] = a1;
-      qA2[r] = a2;
-      qA3[r] = a3;
-      qStr[r] = str;
+      const o = r * STRIDE;
+      rows[o] = tsc !== 0 || !(last < floor) ? last : floor;
+      rows[o + KIND] = kind;
+      rows[o + NAME] = packed >>> 5;
+      rows[o + DOM] = xen ? DOMID_IDLE : dom | 0;
+      rows[o + VCPU] = xen ? -1 : vcpu | 0;
+      rows[o + A0] = a0;
+      rows[o + A1] = a1;
+      rows[o + A2] = a2;
+      rows[o + A3] = a3;
+      rows[o + STR0] = str;
       r++;
       i += size;
     }

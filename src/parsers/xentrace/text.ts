@@ -9,6 +9,7 @@ import { finishTimes } from './binary.js';
 import { clockFor, warnDefaultClock } from './clock.js';
 import type { Timebase } from './merge.js';
 import { Merger } from './merge.js';
+import { A0, A1, A2, A3, DOM, KIND, NAME, STR0, STRIDE, VCPU } from './row-queue.js';
 import { TEXT_LINE } from './sniff.js';
 import { decodeText } from './text-records.js';
 
@@ -73,14 +74,17 @@ class TextParser implements LineSink {
       if (tick < this.minTick) this.minTick = tick;
     }
     if (rec.runs !== null) [st.dom[cpu], st.vcpu[cpu]] = rec.runs;
-    const i = q.push();
-    q.tick[i] = ts;
-    q.kind[i] = rec.kind;
-    q.name[i] = this.nameId(name);
-    q.dom[i] = rec.xen ? 0x7fff : st.dom[cpu];
-    q.vcpu[i] = rec.xen ? -1 : st.vcpu[cpu];
-    [q.a0[i], q.a1[i], q.a2[i], q.a3[i]] = rec.a;
-    q.str0[i] = rec.str === null ? -1 : this.b.pool.intern(rec.str);
+    const name0 = this.nameId(name);
+    const str0 = rec.str === null ? -1 : this.b.pool.intern(rec.str);
+    const o = q.push() * STRIDE;
+    const rows = q.rows;
+    rows[o] = ts;
+    rows[o + KIND] = rec.kind;
+    rows[o + NAME] = name0;
+    rows[o + DOM] = rec.xen ? 0x7fff : st.dom[cpu];
+    rows[o + VCPU] = rec.xen ? -1 : st.vcpu[cpu];
+    [rows[o + A0], rows[o + A1], rows[o + A2], rows[o + A3]] = rec.a;
+    rows[o + STR0] = str0;
   }
 
   end(): void {}

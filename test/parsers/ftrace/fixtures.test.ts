@@ -137,8 +137,8 @@ describe('memoised payload decoding', () => {
       const decoders = new PayloadDecoders();
       const row = b.event(0, 0, -1, 0, 0);
       decoders.for(name).decode(payloads[i].trimEnd(), b, row, decoders.scratch);
-      const c = b.events.cols;
-      expect([i, name, e.a0[i], e.a1[i], e.a2[i], e.a3[i], e.str0[i]]).toEqual([i, name, c.a0[row], c.a1[row], c.a2[row], c.a3[row], c.str0[row]]);
+      const c = b.events.adaptive;
+      expect([i, name, e.a0[i], e.a1[i], e.a2[i], e.a3[i], e.str0[i]]).toEqual([i, name, c.a0.get(row), c.a1.get(row), c.a2.get(row), c.a3.get(row), c.str0.get(row)]);
     }
     expect(b.pool.size).toBe(model.strings.length);
   });

@@ -193,11 +193,13 @@ describe('xentrace records', () => {
     const walked = walk(file);
     const last: Record<number, number> = {};
     const expected = walked
-      .map((r, i) => ({ cpu: r.cpu, t: (last[r.cpu] = r.tsc ?? last[r.cpu]) - T0, i }))
+      .map((r, i) => ({ cpu: r.cpu, t: (last[r.cpu] = r.tsc ?? last[r.cpu]) - T0, i, id: r.id, w0: r.words[0] }))
       .sort((a, b) => a.t - b.t || a.cpu - b.cpu || a.i - b.i);
     expect(m.eventCount).toBe(walked.length);
     expect(Array.from(m.events.cpu)).toEqual(expected.map((r) => r.cpu));
     expect(Array.from(m.events.tsNs)).toEqual(expected.map((r) => r.t - expected[0].t));
+    // ~50 000 rows: several of the writer's staging blocks; every column moves with its row.
+    expect(rows(m).map((r) => [r.name === 'TRC_HVM_INTR', r.a[r.kind === 'other' ? 1 : 0]])).toEqual(expected.map((r) => [r.id === 0x8200f, r.w0]));
     expect(m.diagnostics).toEqual([]);
   });
 
