@@ -30,7 +30,16 @@ export interface TraceFacts {
   lostRecords: number;
 }
 
+/** Facts per model, made once: the detectors and the HTML report both ask (a pass over every event). */
+const memo = new WeakMap<TraceModel, TraceFacts>();
+
 export function traceFacts(model: TraceModel): TraceFacts {
+  let facts = memo.get(model);
+  if (facts === undefined) memo.set(model, (facts = computeFacts(model)));
+  return facts;
+}
+
+function computeFacts(model: TraceModel): TraceFacts {
   const counts = new Float64Array(256);
   const e = model.events;
   let start = Infinity;

@@ -31,6 +31,22 @@ const STAGE_OFFERED = 2;
 const STAGE_RING = 3;
 const STAGE_NAMES = ['queued', 'queued', 'offered', 'in-ring'] as const;
 
+/** The kinds the pass reads; every other event is skipped after reading its kind. */
+const HANDLED = new Uint8Array(256);
+for (const k of ['irq_entry', 'softirq_entry', 'irq_vector_entry', 'queue_enqueue', 'queue_start', 'queue_xmit', 'queue_complete', 'block_issue', 'block_complete'] as const) {
+  HANDLED[KIND_CODE[k]] = 1;
+}
+
+/** First and last timestamp in time order (NaN when no event has one). */
+function span(ts: ArrayLike<number>, order: Uint32Array | null): [number, number] {
+  const at = (j: number) => ts[order === null ? j : order[j]];
+  let first = 0;
+  while (first < ts.length && at(first) !== at(first)) first++;
+  let last = ts.length - 1;
+  while (last >= 0 && at(last) !== at(last)) last--;
+  return first < ts.length ? [at(first), at(last)] : [NaN, NaN];
+}
+
 /** Event indices in time order: the identity when the parser already emitted them sorted. */
 export function timeOrder(ts: Float64Array): Uint32Array | null {
   for (let i = 1; i < ts.length; i++) {
@@ -44,8 +60,22 @@ export function timeOrder(ts: Float64Array): Uint32Array | null {
   return null;
 }
 
+/**
+ * One replay per model, shared: analyze's ring-full detector and its HTML report both read it,
+ * and a replay with series also serves a caller that needs none. Callers only read it.
+ */
+const replays = new WeakMap<TraceModel, { keep: boolean; replay: QueueReplay }>();
+
 export function replayQueues(model: TraceModel, options: ReplayOptions = {}): QueueReplay {
   const keep = options.series ?? true;
+  const hit = replays.get(model);
+  if (hit !== undefined && (hit.keep || !keep)) return hit.replay;
+  const replay = replayOnce(model, keep);
+  replays.set(model, { keep, replay });
+  return replay;
+}
+
+function replayOnce(model: TraceModel, keep: boolean): QueueReplay {
   const e = model.events;
   const n = model.eventCount;
   const K = KIND_CODE;
@@ -84,8 +114,7 @@ export function replayQueues(model: TraceModel, options: ReplayOptions = {}): Qu
     }
   };
   let foreign = 0;
-  let startNs = NaN;
-  let endNs = NaN;
+  const [startNs, endNs] = span(e.tsNs, order);
 
   const unmatched = (q: number, id: number, reason: UnmatchedItem['reason']) => {
     if (keep) queues[q].unmatched.push({ id: model.str(id), stage: STAGE_NAMES[stage[id]], since_ns: itemSince[id], reason });
@@ -98,11 +127,10 @@ export function replayQueues(model: TraceModel, options: ReplayOptions = {}): Qu
 
   for (let j = 0; j < n; j++) {
     const i = order === null ? j : order[j];
+    const kind = e.kind[i];
+    if (HANDLED[kind] === 0) continue; // most events: one table lookup
     const t = e.tsNs[i];
     if (t !== t) continue; // no time (profile rows): nothing to order
-    if (startNs !== startNs) startNs = t;
-    endNs = t;
-    const kind = e.kind[i];
     if (kind === K.irq_entry || kind === K.softirq_entry || kind === K.irq_vector_entry) {
       // A new interrupt on this CPU: completions after it belong to a new batch.
       if (e.cpu[i] >= 0) epoch[e.cpu[i]]++;

@@ -17,35 +17,35 @@ const MAX_SOURCES = 12;
 const MAX_CPU_TRACES = 16;
 
 export function irqCharts(model: TraceModel, facts: TraceFacts, prefix: string): ChartSpec[] {
-  const e = model.events;
-  const code = KIND_CODE.irq_entry;
-  let maxCpu = -1;
-  let total = 0;
-  for (let i = 0; i < e.kind.length; i++) {
-    if (e.kind[i] !== code || e.cpu[i] < 0) continue;
-    total++;
-    if (e.cpu[i] > maxCpu) maxCpu = e.cpu[i];
-  }
+  const rows = irqRows(model, facts.kindCounts.irq_entry ?? 0);
   const heat: ChartSpec = { id: `${prefix}-irq-heatmap`, title: 'IRQ rate per CPU over time' };
   const share: ChartSpec = { id: `${prefix}-irq-share`, title: 'IRQ share per CPU, per source' };
-  if (total === 0) {
+  if (rows.length === 0) {
     const note = 'No IRQ entry events (irq:irq_handler_entry) with a CPU in this input.';
     return [{ ...heat, note }, { ...share, note }];
   }
+  let maxCpu = -1;
+  for (const i of rows) if (model.events.cpu[i] > maxCpu) maxCpu = model.events.cpu[i];
   const cpus = maxCpu + 1;
-  return [heatmap(model, facts, heat, cpus), shares(model, share, cpus)];
+  return [heatmap(model, facts, heat, cpus, rows), shares(model, share, cpus, rows)];
 }
 
-function heatmap(model: TraceModel, facts: TraceFacts, spec: ChartSpec, cpus: number): ChartSpec {
+/** The IRQ entries with a CPU, found in one pass: both charts then visit only them. */
+function irqRows(model: TraceModel, count: number): Int32Array {
+  const e = model.events;
+  const code = KIND_CODE.irq_entry;
+  const rows = new Int32Array(count);
+  let n = 0;
+  if (count > 0) for (let i = 0; i < e.kind.length; i++) if (e.kind[i] === code && e.cpu[i] >= 0) rows[n++] = i;
+  return rows.subarray(0, n);
+}
+
+function heatmap(model: TraceModel, facts: TraceFacts, spec: ChartSpec, cpus: number, rows: Int32Array): ChartSpec {
   if (!facts.hasTime || facts.durationNs <= 0) return { ...spec, note: 'This input has no timestamps: no rate over time.' };
   const bins = timeBins(facts.startNs, facts.endNs, Math.max(10, Math.min(300, Math.floor(MAX_CELLS / cpus))));
   const counts = new Float64Array(cpus * bins.count);
   const e = model.events;
-  const code = KIND_CODE.irq_entry;
-  for (let i = 0; i < e.kind.length; i++) {
-    if (e.kind[i] !== code || e.cpu[i] < 0 || Number.isNaN(e.tsNs[i])) continue;
-    counts[e.cpu[i] * bins.count + binOf(bins, e.tsNs[i])]++;
-  }
+  for (const i of rows) if (!Number.isNaN(e.tsNs[i])) counts[e.cpu[i] * bins.count + binOf(bins, e.tsNs[i])]++;
   const perSecond = 1e9 / bins.widthNs;
   const z: number[][] = [];
   for (let c = 0; c < cpus; c++) z.push(Array.from(counts.subarray(c * bins.count, (c + 1) * bins.count), (n) => round(n * perSecond, 0)));
@@ -56,13 +56,11 @@ function heatmap(model: TraceModel, facts: TraceFacts, spec: ChartSpec, cpus: nu
   };
 }
 
-function shares(model: TraceModel, spec: ChartSpec, cpus: number): ChartSpec {
+function shares(model: TraceModel, spec: ChartSpec, cpus: number, rows: Int32Array): ChartSpec {
   const e = model.events;
-  const code = KIND_CODE.irq_entry;
-  // Per (source, cpu) counts; the source key is the name string id, or -(irq+1) when unnamed.
+  // Per (source, cpu) counts; the source key is the handler name, or `irq N` when unnamed.
   const bySource = new Map<string, Float64Array>();
-  for (let i = 0; i < e.kind.length; i++) {
-    if (e.kind[i] !== code || e.cpu[i] < 0) continue;
+  for (const i of rows) {
     const name = e.str0[i] >= 0 ? model.str(e.str0[i]) : `irq ${e.a0[i]}`;
     let row = bySource.get(name);
     if (row === undefined) bySource.set(name, (row = new Float64Array(cpus)));
