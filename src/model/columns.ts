@@ -263,11 +263,18 @@ export class ColumnSet<S extends ColumnSpec> {
     return this.length++;
   }
 
-  /** Reserve `n` rows at once (bulk writers fill them with TypedArray.set); returns the first. */
-  pushMany(n: number): number {
-    if (this.length + n > this.prepared) this.prepare(this.length + n - this.prepared);
+  /**
+   * Reserve `n` rows the caller writes in full, every column with a default included: none is
+   * filled first (for xentrace's block copy, prefilling defaults it then overwrites was 5% of a run).
+   */
+  pushWritten(n: number): number {
+    while (this.length + n > this.capacity) this.grow();
     const first = this.length;
     this.length += n;
+    if (this.length > this.prepared) {
+      this.prepared = this.length;
+      for (const column of Object.values(this.adaptive) as AdaptiveColumn[]) column.filled = this.length;
+    }
     return first;
   }
 

@@ -84,7 +84,7 @@ export class ModelRows {
     const n = this.n;
     if (n === 0) return;
     const ev = this.b.events;
-    const r0 = ev.pushMany(n);
+    const r0 = ev.pushWritten(n);
     // Ticks become ns here, and so does a loss start (a1 of LOST_RECORDS), a tick like the row's.
     const k = this.time.nsPerTick;
     const offset = this.time.offset;
@@ -114,7 +114,7 @@ export class ModelRows {
     a.a2.setMany(r0, this.a2.subarray(0, n));
     a.a3.setMany(r0, this.a3.subarray(0, n));
     a.str0.setMany(r0, this.str0.subarray(0, n));
-    // stack stays at its default (-1): pushMany prepared it.
+    a.stack.fill(-1, r0, r0 + n);
     this.n = 0;
   }
 
