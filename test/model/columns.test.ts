@@ -79,3 +79,17 @@ describe('adaptive columns', () => {
     expect(rows).toBe(0);
   });
 });
+
+describe('arquero views', () => {
+  it('wrap the narrow columns without copying and count like a typed loop', async () => {
+    const { eventsTable } = await import('../../src/model/tables.js');
+    const model = await loadTrace(ownTrace('ftrace', 'events.trace.txt'));
+    const t = eventsTable(model);
+    expect(t.numRows()).toBe(model.eventCount);
+    expect(t.column('cpu')).toBe(model.events.cpu); // the model's own array, not a copy
+    const byKind = t.groupby('kind').count().objects() as { kind: number; count: number }[];
+    const loop = new Map<number, number>();
+    for (const k of model.events.kind) loop.set(k, (loop.get(k) ?? 0) + 1);
+    expect(new Map(byKind.map((r) => [r.kind, r.count]))).toEqual(loop);
+  });
+});
