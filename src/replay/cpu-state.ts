@@ -1,6 +1,6 @@
 import { DOMAIN_HYPERVISOR, KIND_CODE } from '../model/schema.js';
 import type { TraceModel } from '../model/trace-model.js';
-import { timeOrder } from './queues.js';
+import { kindTable, span, timeOrder } from './order.js';
 import { StepSeries } from './series.js';
 
 /**
@@ -22,6 +22,7 @@ import { StepSeries } from './series.js';
 
 export const CPU_STATES = ['unknown', 'idle', 'running', 'softirq', 'irq'] as const;
 export const VCPU_STATES = ['running', 'runnable', 'blocked', 'offline'] as const;
+const READ = kindTable(['runstate', 'sched_switch', 'vcpu_switch', 'irq_entry', 'irq_exit', 'irq_vector_entry', 'irq_vector_exit', 'softirq_entry', 'softirq_exit']);
 const UNKNOWN = 0;
 const IDLE = 1;
 const RUNNING = 2;
@@ -70,9 +71,8 @@ export function replayCpuStates(model: TraceModel): CpuStateReplay {
   const K = KIND_CODE;
   const order = timeOrder(e.tsNs);
   const tracks: CpuTrack[] = [];
-  const vcpus = new Map<string, VcpuTimeline & { since: number }>();
-  let startNs = NaN;
-  let endNs = NaN;
+  const vcpus = new Map<number, VcpuTimeline & { since: number }>();
+  const [startNs, endNs] = span(e.tsNs, order);
 
   const settle = (t: CpuTrack, at: number): void => {
     const s = t.timeline.state.current;
@@ -95,11 +95,10 @@ export function replayCpuStates(model: TraceModel): CpuStateReplay {
 
   for (let k = 0; k < e.tsNs.length; k++) {
     const i = order === null ? k : order[k];
+    const kind = e.kind[i];
+    if (READ[kind] === 0) continue;
     const at = e.tsNs[i];
     if (!(at === at)) continue;
-    if (!(startNs <= at)) startNs = at;
-    endNs = at;
-    const kind = e.kind[i];
     if (kind === K.runstate) {
       trackVcpu(vcpus, e.a0[i], e.a1[i], e.a3[i], at);
       continue;
@@ -153,9 +152,9 @@ function stateOf(t: CpuTrack): number {
   return t.base;
 }
 
-function trackVcpu(vcpus: Map<string, VcpuTimeline & { since: number }>, domain: number, vcpu: number, state: number, at: number): void {
+function trackVcpu(vcpus: Map<number, VcpuTimeline & { since: number }>, domain: number, vcpu: number, state: number, at: number): void {
   if (!(state >= 0 && state < VCPU_STATES.length)) return;
-  const key = `${domain}/${vcpu}`;
+  const key = domain * 65536 + vcpu; // a number, not a string: xentrace has millions of runstate records
   let v = vcpus.get(key);
   if (v === undefined) {
     const n = VCPU_STATES.length;

@@ -1,6 +1,6 @@
 import { KIND_CODE } from '../model/schema.js';
 import type { TraceModel } from '../model/trace-model.js';
-import { timeOrder } from './queues.js';
+import { kindTable, span, timeOrder } from './order.js';
 import { F64, StepSeries } from './series.js';
 
 /**
@@ -51,6 +51,7 @@ export interface DriverStateReplay {
 }
 
 const DRV_XOFF = 1;
+const READ = kindTable(['queue_dequeue', 'queue_start', 'napi_poll']);
 
 export function replayDriverState(model: TraceModel): DriverStateReplay {
   const e = model.events;
@@ -59,16 +60,12 @@ export function replayDriverState(model: TraceModel): DriverStateReplay {
   const qdiscs = new Map<string, QdiscTimeline>();
   const dequeuedBy = new Map<number, QdiscTimeline>(); // skb id → the qdisc that last dequeued it
   const napi = new Map<string, NapiDevice>();
-  let startNs = NaN;
-  let endNs = NaN;
+  const [startNs, endNs] = span(e.tsNs, order);
   for (let k = 0; k < e.tsNs.length; k++) {
     const i = order === null ? k : order[k];
-    const at = e.tsNs[i];
-    if (at === at) {
-      if (!(startNs <= at)) startNs = at;
-      endNs = at;
-    }
     const kind = e.kind[i];
+    if (READ[kind] === 0) continue;
+    const at = e.tsNs[i];
     if (kind === K.queue_dequeue && e.a1[i] === e.a1[i]) {
       const q = qdiscOf(qdiscs, e.a3[i] === e.a3[i] ? e.a3[i] : -1, model.str(e.str0[i]));
       q.dequeues++;

@@ -1,6 +1,7 @@
 import { KIND_CODE } from '../model/schema.js';
 import type { TraceModel } from '../model/trace-model.js';
 import { Flushes, isFlush } from './flushes.js';
+import { kindTable, span, timeOrder } from './order.js';
 import type { QueueReplay, QueueTimeline, ReplayOptions, UnmatchedItem } from './timeline.js';
 import { NETDEV_TX_BUSY, newQueue, slotsFor } from './timeline.js';
 
@@ -32,33 +33,9 @@ const STAGE_RING = 3;
 const STAGE_NAMES = ['queued', 'queued', 'offered', 'in-ring'] as const;
 
 /** The kinds the pass reads; every other event is skipped after reading its kind. */
-const HANDLED = new Uint8Array(256);
-for (const k of ['irq_entry', 'softirq_entry', 'irq_vector_entry', 'queue_enqueue', 'queue_start', 'queue_xmit', 'queue_complete', 'block_issue', 'block_complete'] as const) {
-  HANDLED[KIND_CODE[k]] = 1;
-}
+const HANDLED = kindTable(['irq_entry', 'softirq_entry', 'irq_vector_entry', 'queue_enqueue', 'queue_start', 'queue_xmit', 'queue_complete', 'block_issue', 'block_complete']);
 
-/** First and last timestamp in time order (NaN when no event has one). */
-function span(ts: ArrayLike<number>, order: Uint32Array | null): [number, number] {
-  const at = (j: number) => ts[order === null ? j : order[j]];
-  let first = 0;
-  while (first < ts.length && at(first) !== at(first)) first++;
-  let last = ts.length - 1;
-  while (last >= 0 && at(last) !== at(last)) last--;
-  return first < ts.length ? [at(first), at(last)] : [NaN, NaN];
-}
-
-/** Event indices in time order: the identity when the parser already emitted them sorted. */
-export function timeOrder(ts: Float64Array): Uint32Array | null {
-  for (let i = 1; i < ts.length; i++) {
-    if (ts[i] < ts[i - 1]) {
-      const order = new Uint32Array(ts.length);
-      for (let j = 0; j < order.length; j++) order[j] = j;
-      // Stable for equal times because Array.prototype.sort is stable on the index tie-break.
-      return order.sort((a, b) => ts[a] - ts[b] || a - b);
-    }
-  }
-  return null;
-}
+export { timeOrder } from './order.js';
 
 /**
  * One replay per model, shared: analyze's ring-full detector and its HTML report both read it,
