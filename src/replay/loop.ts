@@ -20,6 +20,8 @@ export interface LoopQueue {
   ack: AckModel | null;
   /** Driver time per skb handed to the ring (accepted or refused). */
   xmitNs: number;
+  /** Extra driver time after the first skb a write or flush hands to an idle backend (its notification). */
+  notifyNs?: number;
 }
 
 export interface Outcome {
@@ -139,9 +141,14 @@ export function runLoop(flows: FlowModel[], q: LoopQueue, startNs: number, endNs
   // Service times vary (cache misses, other work on the CPU); without that a replay can lock
   // into a phase the real queue never keeps. A fixed seed keeps the replay deterministic.
   let state = (0x9e3779b9 ^ Math.imul(seed, 0x85ebca6b)) >>> 0 || 1;
-  // The fitted CV is that of a whole sojourn (kick + poll + response); drawn independently for
-  // each of the three parts, each needs √3 times that for the sum to vary as much.
-  const cv = q.drain.cv * Math.sqrt(3);
+  // The fitted CV is that of a whole sojourn (kick + poll + response). Drawn independently for
+  // the kick, each skb's work and the response, each draw gets √3 times that (exact for a
+  // one-skb poll; a longer poll's draws partly average out, so its sojourn varies a little less).
+  // When the trace showed how a poll's work varies (pollCv), that alone is varied, as a whole:
+  // there the fixed latency barely varies and a poll's skbs vary together.
+  const whole = q.drain.pollCv !== undefined;
+  const cv = whole ? (q.drain.pollCv as number) : q.drain.cv * Math.sqrt(3);
+  const fixedPart = (x: number) => (whole ? x : jitter(x));
   const jitter = (x: number): number => {
     if (cv <= 0) return x;
     state ^= state << 13;
@@ -169,7 +176,7 @@ export function runLoop(flows: FlowModel[], q: LoopQueue, startNs: number, endNs
       stallStarts.push(stopAt);
       reopened = false;
     }
-    return c;
+    return backendIdle && unpublished.length === 1 ? c + (q.notifyNs ?? 0) : c;
   };
   const publish = (c: number): void => {
     if (unpublished.length === 0) return;
@@ -177,7 +184,7 @@ export function runLoop(flows: FlowModel[], q: LoopQueue, startNs: number, endNs
     unpublished.length = 0;
     if (backendIdle) {
       backendIdle = false;
-      clock.push(c + jitter(q.drain.kickNs), POLL, null);
+      clock.push(c + fixedPart(q.drain.kickNs), POLL, null);
     }
   };
   const wake = (i: number, t: number, gap: number): void => {
@@ -197,17 +204,21 @@ export function runLoop(flows: FlowModel[], q: LoopQueue, startNs: number, endNs
       s.below++;
       s.inflight++;
       const p = { flow: i, slots: f.slots };
-      if (stopped || backlog.length > 0) backlog.push(p);
+      const queued = stopped || backlog.length > 0;
+      if (queued) backlog.push(p);
       else publish(transmit(p, t));
       if (f.arrivals !== null) {
         const next = f.arrivals[++s.idx];
         if (next !== undefined) clock.push(next, WRITE, i);
-      } else if (canSend(i)) clock.push(t + f.gapAfterWrite, WRITE, i);
+      } else if (canSend(i)) clock.push(t + (queued ? f.gapAfterWrite : (f.gapAfterXmit ?? f.gapAfterWrite)), WRITE, i);
       else s.blocked = true;
     } else if (kind === POLL) {
       const batch = pending.slice(0, NAPI_BUDGET);
       pending = pending.slice(batch.length);
-      const end = t + jitter(batch.length * q.drain.perSkbNs);
+      let work = 0;
+      if (whole) work = jitter(batch.length * q.drain.perSkbNs);
+      else for (let k = 0; k < batch.length; k++) work += jitter(q.drain.perSkbNs);
+      const end = t + work;
       clock.push(end, POLL_END, batch);
     } else if (kind === POLL_END) {
       // Responses notify the guest only when its completion handler is armed; while a
@@ -215,7 +226,7 @@ export function runLoop(flows: FlowModel[], q: LoopQueue, startNs: number, endNs
       for (const p of arg as Pkt[]) responded.push(p);
       if (gcArmed) {
         gcArmed = false;
-        clock.push(t + jitter(q.drain.respNs), DONE, null);
+        clock.push(t + fixedPart(q.drain.respNs), DONE, null);
       }
       if (pending.length > 0) clock.push(t, POLL, null);
       else backendIdle = true;
@@ -234,8 +245,14 @@ export function runLoop(flows: FlowModel[], q: LoopQueue, startNs: number, endNs
       if (stopped && free >= q.maxSkbSlots) {
         stopped = false;
         reopened = true;
-        while (backlog.length > 0 && !stopped) c = transmit(backlog.shift() as Pkt, c);
-        publish(c);
+        // Published as of the last skb accepted: the time the drain was fitted from (fit.ts
+        // publishTimes), which cannot see the refusal that ends a flush.
+        let accepted = c;
+        while (backlog.length > 0 && !stopped) {
+          c = transmit(backlog.shift() as Pkt, c);
+          if (!stopped) accepted = c;
+        }
+        publish(accepted);
       }
       clock.push(c, GC_END, null);
       for (const p of done) wake(p.flow, t, flows[p.flow].gapAfterWake);

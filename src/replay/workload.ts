@@ -1,7 +1,8 @@
 import { KIND_CODE } from '../model/schema.js';
 import type { TraceModel } from '../model/trace-model.js';
 import type { AckModel, DrainModel } from './fit.js';
-import { fitAcks, fitDrain } from './fit.js';
+import { deviceOf, devicePollCv, perSkbByDevice } from './back-to-back.js';
+import { fitAcks, fitDrains } from './fit.js';
 import type { FlowModel } from './flows.js';
 import { fitFlows } from './flows.js';
 import { NETDEV_TX_BUSY, slotsFor, timeOrder } from './queues.js';
@@ -52,8 +53,10 @@ export interface QueueWorkload {
   refused: boolean;
   maxSkbSlots: number;
   drain: DrainModel;
-  /** Median driver time per skb (net_dev_start_xmit → net_dev_xmit): a flush of the backlog takes that per skb. */
+  /** Driver time per skb (net_dev_start_xmit → net_dev_xmit): a flush of the backlog takes that per skb. */
   xmitNs: number;
+  /** Extra driver time of the first skb handed to an idle backend (the notification that kicks it). */
+  notifyNs: number;
   /** Null when the trace shows no RX polls for the queue: no ACK clock to model. */
   ackModel: AckModel | null;
 }
@@ -86,6 +89,8 @@ export function extractWorkload(model: TraceModel): Workload {
   const xmit = new Map<string, number[]>();
   const items = new Map<string, WorkItem[]>();
   const fullAt = new Map<string, number>();
+  const flushFirst = new Map<string, number>();
+  const notify = new Map<string, number[]>();
   const inRing = new Map<string, number>();
   const acks = new Map<string, AckEvents>();
   // Why a sender slept: the softirq that woke it. A wakeup inside NET_TX follows a TX
@@ -130,16 +135,28 @@ export function extractWorkload(model: TraceModel): Workload {
     } else if (k === K.queue_start) {
       offer[id] = t;
       if (qOf[id] === undefined) qOf[id] = queueName(model.str(e.str0[i]), e.a3[i] >= 0 ? e.a3[i] : -1);
-      if (e.utid[i] >= 0) queueOfSender.set(e.utid[i], qOf[id] as string);
       if (enq[id] !== enq[id]) enq[id] = t;
       if (flow[id] < 0) flow[id] = e.utid[i];
+      // The skb's sender, not the thread this runs on: a backlog flush runs in whatever
+      // context freed the ring (another sender's syscall, a NET_TX softirq), often another queue's.
+      if (flow[id] >= 0) queueOfSender.set(flow[id], qOf[id] as string);
       if (e.a1[i] > 0) len[id] = e.a1[i];
     } else if (k === K.queue_xmit) {
       const q = qOf[id] ?? (model.str(e.str0[i]) || '?');
       qOf[id] = q;
       if (e.a1[i] > 0) len[id] = e.a1[i];
-      if (e.a2[i] === NETDEV_TX_BUSY) fullAt.set(q, Math.max(fullAt.get(q) ?? 0, inRing.get(q) ?? 0));
-      else if ((e.a2[i] === 0 || e.a2[i] !== e.a2[i]) && acc[id] !== acc[id]) {
+      if (e.a2[i] === NETDEV_TX_BUSY) {
+        fullAt.set(q, Math.max(fullAt.get(q) ?? 0, inRing.get(q) ?? 0));
+        flushFirst.set(q, NaN);
+      } else if ((e.a2[i] === 0 || e.a2[i] !== e.a2[i]) && acc[id] !== acc[id]) {
+        // After a refusal the first skb accepted kicks the idle backend; the next one is
+        // offered only once that notification is done (see notifyOf).
+        const f = flushFirst.get(q);
+        if (f !== undefined && f !== f) flushFirst.set(q, t);
+        else if (f !== undefined) {
+          if (offer[id] === offer[id]) notify.get(q)?.push(offer[id] - f) ?? notify.set(q, [offer[id] - f]);
+          flushFirst.delete(q);
+        }
         acc[id] = t;
         if (enq[id] !== enq[id]) enq[id] = t;
         if (offer[id] === offer[id]) xmit.get(q)?.push(t - offer[id]) ?? xmit.set(q, [t - offer[id]]);
@@ -186,18 +203,50 @@ export function extractWorkload(model: TraceModel): Workload {
     }
   }
   const queues: Workload['queues'] = new Map();
+  const perSkb = perSkbByDevice(items);
   for (const [q, list] of [...items].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const maxSkbSlots = Math.max(...list.map((x) => x.slots));
     const a = acks.get(q) ?? { t: [], n: [] };
     matchAcks(list, a);
     const ringSlots = inferRing(fullAt.get(q), list, maxSkbSlots);
-    const xs = (xmit.get(q) ?? [0]).sort((x, y) => x - y);
-    const xmitNs = xs[xs.length >> 1];
-    queues.set(q, { items: list, acks: a, ringSlots, refused: fullAt.has(q), maxSkbSlots, drain: fitDrain(list, xmitNs), xmitNs, ackModel: a.t.length > 0 ? fitAcks(list, a) : null });
+    const xmitNs = trimmedMean(xmit.get(q) ?? [0]);
+    const notifyNs = notifyOf(notify.get(q) ?? [], xmitNs);
+    queues.set(q, { items: list, acks: a, ringSlots, refused: fullAt.has(q), maxSkbSlots, drain: NO_DRAIN, xmitNs, notifyNs, ackModel: a.t.length > 0 ? fitAcks(list, a) : null });
+  }
+  // A device's queues share one fixed latency, kick / response split and per-skb cost (fit.ts `fitDrains`).
+  for (const dev of new Set([...queues.keys()].map(deviceOf))) {
+    const qs = [...queues.values()].filter((_Q, k) => deviceOf([...queues.keys()][k]) === dev);
+    fitDrains(qs.map((Q) => Q.items), qs.map((Q) => Q.xmitNs), perSkb.get(dev)).forEach((d, k) => (qs[k].drain = d));
+    const pollCv = devicePollCv(qs);
+    if (pollCv === pollCv) for (const Q of qs) Q.drain.pollCv = pollCv;
   }
   const { flows, known } = fitFlows(queues);
   return { startNs: start === start ? start : 0, endNs: end === end ? end : 0, queues, flows, flowsKnown: known };
 }
+
+/**
+ * Mean of the middle 90 %: perf prints whole microseconds, so a 3.08 µs driver time reads as
+ * 2, 3 or 4 and its median as 3; over a flush of several skbs the difference adds up.
+ */
+function trimmedMean(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const cut = Math.floor(s.length / 20);
+  const mid = s.slice(cut, s.length - cut);
+  return mid.length === 0 ? 0 : mid.reduce((a, b) => a + b, 0) / mid.length;
+}
+
+/**
+ * After a refusal, the first skb of the backlog flush usually finds the backend idle (it
+ * drained the ring) and notifies it before the driver offers the next: the gap from its accept
+ * to the next offer (0 when the backend was still polling; the replay adds it only when idle,
+ * so a pipelining trace reads it a little short). Gaps longer than a few driver times are
+ * something else (an interrupt) and are left out.
+ */
+function notifyOf(gaps: number[], xmitNs: number): number {
+  return trimmedMean(gaps.filter((g) => g >= 0 && g <= 4 * Math.max(xmitNs, 1000)));
+}
+
+const NO_DRAIN: DrainModel = { kickNs: 0, respNs: 0, perSkbNs: 0, cv: 0 };
 
 /**
  * ACKs carry no skbaddr. Past the sender the queue's packets go through one backend queue in

@@ -4,8 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadTrace } from '../../src/parsers/index.js';
 import type { FlowModel, LoopQueue, ReplayDocument, WhatIfResult } from '../../src/replay/index.js';
-import { drainTimes, extractWorkload, fitDrain, replayDocument, replayQueues, runLoop, whatIf } from '../../src/replay/index.js';
+import { extractWorkload, replayDocument, replayQueues, runLoop, whatIf } from '../../src/replay/index.js';
+import { loadScenario, simulate, withOverrides } from '../../src/sim/index.js';
 import { flowHash } from '../../src/sim/packet.js';
+import { ringMetrics } from '../../src/sim/truth.js';
 import { gen, TMP } from '../sim/helpers.js';
 
 const flow = (over: Partial<FlowModel>): FlowModel => ({ id: 1, queue: 'eth0-q0', first: 0, tsq: 4, window: Infinity, gapAfterWrite: 1000, gapAfterWake: 1000, gapAfterAck: 1000, slots: 17, arrivals: null, ...over });
@@ -41,24 +43,6 @@ describe('runLoop (netfront rules, fitted drain, ACK clock)', () => {
   });
 });
 
-describe('fitDrain', () => {
-  it('recovers a drain from the completions it produced', () => {
-    const truth = { kickNs: 8000, respNs: 9000, perSkbNs: 15_000, cv: 0 };
-    // Requests in bursts of 1..3, some while the backend is busy, so the per-skb cost and the fixed part separate.
-    const acc: number[] = [];
-    for (let t = 0, k = 0; acc.length < 600; k++) {
-      for (let j = 0; j <= k % 3; j++) acc.push(t + j * 10_000);
-      t += 30_000 + (k % 5) * 17_000;
-    }
-    const done = new Float64Array(acc.length);
-    drainTimes(acc, truth, done);
-    const items = acc.map((a, i) => ({ flow: 1, enq: a, acc: a, done: done[i], slots: 17, ack: Infinity, woke: 0, wokeAt: NaN }));
-    const fit = fitDrain(items, 0);
-    expect(Math.abs(fit.perSkbNs - truth.perSkbNs)).toBeLessThan(1000);
-    expect(Math.abs(fit.kickNs + fit.respNs - 17_000)).toBeLessThan(2000);
-  });
-});
-
 describe('what-if on the simulator (ring-full, perf-script, 64-slot rings)', async () => {
   const g = gen40('ring-full');
   const model = await loadTrace(g.written.path);
@@ -74,8 +58,10 @@ describe('what-if on the simulator (ring-full, perf-script, 64-slot rings)', asy
     expect(w.flowsKnown).toBe(true);
     expect(w.flows).toHaveLength(8);
     for (const f of w.flows) expect(f.tsq).toBe(4);
-    // The simulator's window is 48 skbs; ACKs are matched to skbs in completion order, so a few off.
-    for (const f of w.flows) expect(Math.abs(f.window - 48)).toBeLessThanOrEqual(4);
+    // The simulator's window is 48 skbs: q1's three senders reach it together (144 in flight,
+    // counted at the queue, where the ACK polls' work is exact); a backlog flush running in
+    // another sender's syscall must not move that sender's ACKs to the other queue.
+    for (const f of w.flows) expect(f.window).toBe(48);
     for (const q of w.queues.values()) expect(q.ackModel).not.toBeNull();
     expect([...w.queues.values()].map((q) => q.ringSlots)).toEqual([64, 64]);
     expect([...w.queues.values()].map((q) => q.maxSkbSlots)).toEqual([17, 17]);
@@ -128,42 +114,88 @@ describe('what-if on the simulator (ring-full, perf-script, 64-slot rings)', asy
   });
 
   /*
-   * The bar (issue 7): predicted stalled fraction within 10% of the simulator's own run at that
-   * ring size (≤ 0.02 absolute near zero). NOT MET. Measured (fit on seed 1, 40 ms), predicted
-   * (median of 5 replays) / simulated seed 1 / simulated seeds 1–5:
-   *   ring  96: q0 0.582 / 0.486 / 0.158–0.495;  q1 0.306 / 0.294 / 0.086–0.294
-   *   ring 128: q0 0.471 / 0.398 / 0.148–0.398;  q1 0.107 / 0.079 / 0.077–0.092
-   *   ring 256: q0 0.181 / 0.052 / 0.052–0.140;  q1 0 / 0 / 0
-   * The simulator's own seeds disagree by more than the bar at 96 and 128 slots: a queue near
-   * its limit either locks into whole-ring batches (flush, poll, complete all at once) or keeps
-   * pipelining, and which one decides how long it stays TSQ-bound (stalling) before the ACK
-   * clock takes over. q0 is over-predicted: with every completion batch of the 64-slot trace
-   * the same size, the drain's per-skb cost and fixed latency are not separable (fit: 18.3 µs
-   * per skb, the simulator's netback ≈ 16), so a bigger batch is costed too high.
+   * The bar (issue 7) needs "the stalled fraction the simulator produces" as a number, and one
+   * simulator run is not one: near the knee a queue either pipelines (the backend never idles)
+   * or locks into whole-ring batches — decided by how many requests the backend's first poll
+   * catches — and the mode a seed falls into moves its stalled fraction two- to threefold.
+   * Target = the median over seeds 1–21 of runs as long as the fitted trace (40 ms), stall time
+   * from the simulator's own log. Measured, median (min–max):
+   *   ring  64: q0 0.868 (0.866–0.869)   q1 0.580 (0.544–0.622)
+   *   ring  96: q0 0.490 (0.158–0.522; 4 of 21 low)   q1 0.096 (0.083–0.306; 7 of 21 high)
+   *   ring 128: q0 0.156 (0.148–0.400; 3 of 21 high)  q1 0.084 (0.074–0.096)
+   *   ring 256: q0 0.139 (0.128–0.154)   q1 0 (0–0)
+   * With 9 seeds the 96-slot q1 median was 0.282 (5 of 9 high): 21 seeds are needed for the
+   * median to sit on the likelier mode. Longer runs do not help: all stall time is a start-up
+   * transient (the senders are TSQ-bound against the ring until their windows fill behind the
+   * slower ACK path; then the ACK clock paces them and the queue never fills again — at 64
+   * slots after 20–50 ms, at 128 after 5–17 ms), so a 200 ms run only divides the fraction by
+   * five (96 slots, q1: 0.018 or 0.057 by mode) and the what-if must be fitted on a trace of the
+   * same length. Predicted from seed 1 (median of 21 replays, range): 64: 0.866 / 0.553
+   * (0.506–0.604); 128: 0.156 (0.150–0.391) / 0.087; 256: 0.146 / 0.
    */
-  it.fails('predicts the simulator\'s stalled fraction at 128 and 256 slots within 10% (≤ 0.02 near zero)', async () => {
-    for (const slots of [128, 256]) {
-      const truth = await simulated({ ring: { txSlots: slots } });
-      for (const p of whatIf(w, doc.queues, { ringSlots: slots })) {
-        const want = truth.find((q) => q.queue === p.queue)?.stalled_fraction ?? 0;
-        expect(close(p.stalled_fraction, want), `${p.queue} @${slots}: predicted ${p.stalled_fraction}, simulated ${want}`).toBe(true);
-      }
+  const SEEDS = 21;
+  const targets = new Map<string, Map<string, number>>();
+  /** Median over SEEDS simulator runs with `patch`, per queue (cached: several tests share one). */
+  const target = (patch: object): Map<string, number> => {
+    const key = JSON.stringify(patch);
+    const hit = targets.get(key);
+    if (hit !== undefined) return hit;
+    const per = new Map<string, number[]>();
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      const run = simulate(withOverrides(loadScenario('ring-full'), { durationMs: 40, warmupMs: 4, ...patch }), seed, 'none');
+      for (const q of run.txQueues) per.get(q.name)?.push(ringMetrics(run, q.name).stalled_fraction as number) ?? per.set(q.name, [ringMetrics(run, q.name).stalled_fraction as number]);
     }
-  });
+    const med = new Map([...per].map(([q, v]) => [q, v.sort((a, b) => a - b)[v.length >> 1]] as const));
+    targets.set(key, med);
+    return med;
+  };
+
+  const ringBar = (slots: number) => {
+    const want = target({ ring: { txSlots: slots } });
+    for (const p of whatIf(w, doc.queues, { ringSlots: slots })) {
+      const t = want.get(p.queue) ?? NaN;
+      expect(close(p.stalled_fraction, t), `${p.queue} @${slots}: predicted ${p.stalled_fraction}, simulated median ${t}`).toBe(true);
+    }
+  };
+
+  it.each([64, 128, 256])('predicts the simulator\'s median stalled fraction at %i slots within a tenth (≤ 0.02 near zero)', ringBar);
+
+  /*
+   * NOT MET on q1 (q0: 0.461 against 0.490). Predicted 0.237 (0.088–0.294) against 0.096: the
+   * replays put q1 on the whole-ring mode 12 times in 21 where the simulator's seeds do 7 times
+   * in 21 (about 30 % over 63 seeds), so the replays' median lands on the other mode. Which
+   * mode wins hangs on how the senders' first writes interleave and on how service times vary
+   * around a poll's end, finer than a 40 ms guest trace pins down (fitted on seed 3 instead:
+   * 4 of 21 and 0.094, met; on seeds 2, 4, 5: 12–17 of 21, not met).
+   */
+  it.fails('predicts the simulator\'s median stalled fraction at 96 slots within a tenth', () => ringBar(96));
 
   /*
    * Same bar for 4 queues, flows placed as the simulator hashes them (3/2/2/1 — the 4-tuple is in
    * no event, so the test reads the simulator's hash; `--flow-queues` takes the same map). NOT
-   * MET. Measured, predicted / simulated seed 1: q0 0.586 / 0.618, q1 0.074 / 0.405, q2 0.370 /
-   * 0.422, q3 0.009 / 0.017 (fits on seeds 2 and 3 give q1 0.318 and 0.385: the miss is one
-   * replay regime, see above). New queues drain like the observed ones pooled; the simulator's
-   * grant-table contention grows with the queue count, which the pooled drain does not.
+   * MET. Target (21 seeds, 40 ms), median (min–max): q0 0.609 (0.541–0.652), q1 0.405
+   * (0.369–0.483), q2 0.415 (0.383–0.450), q3 0.016 (0.015–0.019); predicted 0.542, 0.355,
+   * 0.353, 0.018 — the transients end early. New queues drain like the observed ones pooled, but
+   * in the simulator every grant copy waits for the other backends copying at the time: the
+   * 4-queue trace's back-to-back polls cost 14.1 / 14.9 / 16.7 µs per skb with 1 / 2 / 3 other
+   * queues busy (17 pooled, against 16 with 2 queues), and its ACK path 31.6–32.1 µs per skb
+   * against 30.7–30.9. In the
+   * 2-queue trace the other queue is busy throughout (every back-to-back poll saw 1 other), so
+   * it shows no slope to extrapolate from.
    */
-  it.fails('predicts the simulator\'s stalled fraction with 4 queues within 10%', async () => {
-    const truth = await simulated({ guests: [{ queues: 4 }, { queues: 4 }] });
+  it.fails('predicts the simulator\'s median stalled fraction with 4 queues within 10%', () => {
+    const want = target({ guests: [{ queues: 4 }, { queues: 4 }] });
     for (const p of whatIf(w, doc.queues, { queues: 4, flowQueues: simulatorHash(4) })) {
-      const want = truth.find((q) => q.queue === p.queue)?.stalled_fraction ?? 0;
-      expect(close(p.stalled_fraction, want), `${p.queue}: predicted ${p.stalled_fraction}, simulated ${want}`).toBe(true);
+      const t = want.get(p.queue) ?? NaN;
+      expect(close(p.stalled_fraction, t), `${p.queue}: predicted ${p.stalled_fraction}, simulated median ${t}`).toBe(true);
+    }
+  });
+
+  it('with 2 queues and the simulator\'s placement the what-if is the observed configuration: within the bar', () => {
+    const want = target({});
+    for (const p of whatIf(w, doc.queues, { queues: 2, flowQueues: simulatorHash(2) })) {
+      const t = want.get(p.queue) ?? NaN;
+      expect(close(p.stalled_fraction, t), `${p.queue}: predicted ${p.stalled_fraction}, simulated median ${t}`).toBe(true);
     }
   });
 

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { backToBackCosts, pollWorkCv } from '../../src/replay/back-to-back.js';
+import { busyAckCost } from '../../src/replay/fit.js';
+import type { WorkItem } from '../../src/replay/index.js';
+import { drainTimes, fitDrain } from '../../src/replay/index.js';
+
+/** The what-if's fits on synthetic inputs whose answer is known (whatif.test.ts runs them on the simulator). */
+
+describe('fitDrain', () => {
+  it('recovers a drain from the completions it produced', () => {
+    const truth = { kickNs: 8000, respNs: 9000, perSkbNs: 15_000, cv: 0 };
+    // Requests in bursts of 1..3, some while the backend is busy, so the per-skb cost and the fixed part separate.
+    const acc: number[] = [];
+    for (let t = 0, k = 0; acc.length < 600; k++) {
+      for (let j = 0; j <= k % 3; j++) acc.push(t + j * 10_000);
+      t += 30_000 + (k % 5) * 17_000;
+    }
+    const done = new Float64Array(acc.length);
+    drainTimes(acc, truth, done);
+    const items = acc.map((a, i) => ({ flow: 1, enq: a, acc: a, done: done[i], slots: 17, ack: Infinity, woke: 0, wokeAt: NaN }));
+    const fit = fitDrain(items, 0);
+    expect(Math.abs(fit.perSkbNs - truth.perSkbNs)).toBeLessThan(1000);
+    expect(Math.abs(fit.kickNs + fit.respNs - 17_000)).toBeLessThan(2000);
+  });
+});
+
+describe('backToBackCosts (per-skb cost from polls that ran back to back)', () => {
+  it('reads the per-skb cost from the spacing of completions when every idle-start batch has one size', () => {
+    const truth = { kickNs: 8000, respNs: 9000, perSkbNs: 15_000, cv: 0 };
+    // Whole-ring bursts of 3 at an idle backend; every fourth cycle a single skb published
+    // while that poll runs (it waits for the next poll), every fifth a lone skb at an idle one.
+    const acc: number[] = [];
+    for (let t = 0, k = 0; acc.length < 900; k++, t += 200_000) {
+      if (k % 5 === 4) acc.push(t);
+      else acc.push(t, t + 1000, t + 2000, ...(k % 4 === 3 ? [t + 12_000] : []));
+    }
+    const done = new Float64Array(acc.length);
+    drainTimes(acc, truth, done);
+    const items = acc.map((a, i) => ({ flow: 1, enq: a, acc: a, done: done[i], slots: 17, ack: Infinity, woke: 0, wokeAt: NaN }));
+    const gaps = backToBackCosts(items).sort((a, b) => a - b);
+    expect(gaps.length).toBeGreaterThan(30);
+    expect(gaps[gaps.length >> 1]).toBe(15_000);
+    const fit = fitDrain(items, 0, gaps[gaps.length >> 1]);
+    expect(fit.perSkbNs).toBe(15_000);
+    expect(Math.abs(fit.kickNs + fit.respNs - 17_000)).toBeLessThan(1500);
+  });
+});
+
+describe('pollWorkCv (how much a poll\'s work varies)', () => {
+  it('reads the spread of idle-start sojourns per unit of work, not of the fixed latency', () => {
+    // Idle-start batches of 1, 2 and 3 skbs (16 µs each), fixed latency 20 µs, the poll's work
+    // off by ±12 % in turn: the spread grows with the work, so the answer is 0.12.
+    const items: WorkItem[] = [];
+    for (let k = 0; k < 90; k++) {
+      const n = 1 + (k % 3);
+      const t = k * 200_000;
+      const done = t + 20_000 + n * 16_000 * (1 + (Math.floor(k / 3) % 2 === 0 ? 0.12 : -0.12));
+      for (let j = 0; j < n; j++) items.push({ flow: 1, enq: t, acc: t, done, slots: 17, ack: Infinity, woke: 0, wokeAt: NaN });
+    }
+    expect(pollWorkCv(items, (x) => x.acc, 16_000)).toBeCloseTo(0.12, 2);
+  });
+});
+
+describe('busyAckCost (ACK path cost while packets wait for it)', () => {
+  it('is the ACK rate while many completed packets wait, not while the path idles', () => {
+    // 300 completions in the first 3 ms, acknowledged 3 at a time every 93 µs (31 µs per skb)
+    // from 1 ms, so the backlog is deep until the ACKs catch up; then 50 completions 200 µs
+    // apart, each acknowledged alone 50 µs later (an idle path: long gaps, nothing waiting).
+    const done = Array.from({ length: 300 }, (_x, i) => i * 10_000);
+    const t: number[] = [];
+    const n: number[] = [];
+    for (let k = 0; k < 100; k++) t.push(1_000_000 + k * 93_000), n.push(3);
+    for (let k = 0; k < 50; k++) done.push(20_000_000 + k * 200_000), t.push(20_050_000 + k * 200_000), n.push(1);
+    expect(busyAckCost(done, { t, n }, 3)).toBeCloseTo(31_000, -1);
+    // Never backlogged: nothing to read the cost from.
+    expect(busyAckCost(done, { t: done.map((x) => x + 50_000), n: done.map(() => 1) }, 3)).toBeNaN();
+  });
+});
