@@ -18,7 +18,9 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function renderStateText(doc: StateDocument): string {
   const out: string[] = [];
-  if (doc.cpus.length > 0) {
+  if (doc.cpus.length > 0 && doc.cpus.every((c) => c.unknown_fraction > 0.99)) {
+    out.push('\nCPU time by state: unknown — the trace shows interrupts but no context switches (add sched:sched_switch).');
+  } else if (doc.cpus.length > 0) {
     const head = ['cpu', ...CPU_STATES];
     out.push('\nCPU time by state:', table(head, doc.cpus.map((c) => [String(c.cpu), ...CPU_STATES.map((s) => pct(c[`${s}_fraction`]))])));
   }

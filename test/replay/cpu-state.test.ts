@@ -94,5 +94,8 @@ describe('tracelens replay: state sections', () => {
     const text = spawnSync(process.execPath, [CLI, 'replay', ownTrace('ftrace', 'events.trace.txt')]).stdout.toString();
     expect(text).toMatch(/CPU time by state:\ncpu +unknown +idle +running +softirq +irq\n0 /);
     expect(text).toMatch(/NAPI polls:\ndevice +polls/);
+    // Interrupts without context switches: no table of unknowns, a line saying what to add.
+    const block = spawnSync(process.execPath, [CLI, 'replay', ownTrace('replay', 'block-dd.trace.txt.gz')]).stdout.toString();
+    expect(block).toContain('CPU time by state: unknown — the trace shows interrupts but no context switches (add sched:sched_switch).');
   });
 });
