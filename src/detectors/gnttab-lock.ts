@@ -1,6 +1,9 @@
 import { SPIN_FUNC, baseName, classifyFrames, isGrantTableFunc, isHypervisorImage, stackBits } from './frames.js';
 import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './contract.js';
-import { countsSample, kindCode } from './trace-facts.js';
+import { kindFilter, rowsOfKinds } from './rows.js';
+import { countsSample, kindCode, traceFacts } from './trace-facts.js';
+import type { TraceModel } from '../model/trace-model.js';
+import { overlapFraction, timeOps } from './op-timing.js';
 import { captureHint, perSecond, ratio, share, severityFor, stackText, topEntries, window } from './util.js';
 
 /**
@@ -105,39 +108,20 @@ const ADVICE =
 function hypercallPath(ctx: DetectorContext): DetectorFinding[] | null {
   const { model, facts, settings } = ctx;
   const e = model.events;
-  const GRANT = kindCode('grant_op');
-  const HC = kindCode('hypercall');
   // grant_table_op hypercalls (xentrace PV_HYPERCALL_V2: a0 = 20, a1 = cmd, a2 = count) when the trace
   // has them; otherwise grant_op rows (a1 = count when the format gives one). xentrace's grant_op rows
   // are MEM map/unmap records written inside the hypercall, so they never end one.
-  let useHypercalls = false;
-  if ((facts.kindCounts.hypercall ?? 0) > 0) {
-    for (let i = 0; i < e.kind.length && !useHypercalls; i++) useHypercalls = e.kind[i] === HC && e.a0[i] === 20;
-  }
+  const calls = (facts.kindCounts.hypercall ?? 0) > 0 ? grantCalls(model, 'hypercall', true) : new Int32Array(0);
+  const useHypercalls = calls.length > 0;
   if (!useHypercalls && (facts.kindCounts.grant_op ?? 0) === 0) return null;
-  let open = new Int32Array(Math.max(facts.cpus, 1)).fill(-1); // pCPU → index of the grant op in progress
-  const starts: number[] = [];
-  const durs: number[] = [];
-  const counts: number[] = [];
+  const opRows = useHypercalls ? calls : grantCalls(model, 'grant_op', false);
+  const timed = timeOps(model, opRows, useHypercalls ? e.a2 : e.a1, useHypercalls ? kindCode('grant_op') : -1);
+  const { starts, durs, counts } = timed;
+  const ops = timed.opened;
   const doms = new Map<number, number>();
-  let ops = 0;
-  for (let i = 0; i < e.kind.length; i++) {
-    const cpu = e.cpu[i];
-    const k = e.kind[i];
-    if (cpu < 0 || (useHypercalls && k === GRANT)) continue;
-    if (cpu >= open.length) open = Int32Array.from({ length: cpu + 1 }, (_, c) => (c < open.length ? open[c] : -1));
-    const pending = open[cpu];
-    if (pending >= 0) {
-      starts.push(e.tsNs[pending]);
-      durs.push(e.tsNs[i] - e.tsNs[pending]);
-      counts.push(useHypercalls ? e.a2[pending] : e.a1[pending]);
-      open[cpu] = -1;
-    }
-    const isGrant = useHypercalls ? k === HC && e.a0[i] === 20 : k === GRANT;
-    if (!isGrant) continue;
-    ops++;
-    open[cpu] = i;
-    doms.set(e.domain[i], (doms.get(e.domain[i]) ?? 0) + 1);
+  for (let j = 0; j < opRows.length; j++) {
+    const r = opRows[j];
+    if (e.cpu[r] >= 0) doms.set(e.domain[r], (doms.get(e.domain[r]) ?? 0) + 1);
   }
   if (ops === 0) return null;
   if (ops < settings.min_ops || facts.durationNs <= 0) return [];
@@ -172,6 +156,21 @@ function hypercallPath(ctx: DetectorContext): DetectorFinding[] | null {
   ];
 }
 
+/** Rows of grant ops, ascending: `kind` rows, only op 20 (grant_table_op) when `op20`. */
+function grantCalls(model: TraceModel, kind: 'hypercall' | 'grant_op', op20: boolean): Int32Array {
+  const e = model.events;
+  const rows = rowsOfKinds(model, [kind]);
+  const want = kindFilter([kind]);
+  const out = new Int32Array(traceFacts(model).kindCounts[kind] ?? 0);
+  let found = 0;
+  const n = rows !== null ? rows.length : e.kind.length;
+  for (let j = 0; j < n; j++) {
+    const i = rows !== null ? rows[j] : j;
+    if (want[e.kind[i]] === 1 && (!op20 || e.a0[i] === 20)) out[found++] = i;
+  }
+  return out.subarray(0, found);
+}
+
 /** A call within this factor of another's per-item time counts as the same cost level. */
 const UNCONTENDED_SPREAD = 1.5;
 /** Calls the uncontended cluster needs, so that one stray call cannot set the cost. */
@@ -185,7 +184,7 @@ const UNCONTENDED_MIN_CALLS = 10;
  * calls, and its median. A fixed quantile would presume how many calls went uncontended, which
  * runs from under 1% in a saturated run to all of them in a light one.
  */
-function uncontendedPerItem(perItem: number[]): number {
+function uncontendedPerItem(perItem: Float64Array): number {
   const sorted = Float64Array.from(perItem).sort();
   const need = Math.min(UNCONTENDED_MIN_CALLS, sorted.length);
   for (let lo = 0, hi = 0; lo < sorted.length; lo++) {
@@ -194,19 +193,4 @@ function uncontendedPerItem(perItem: number[]): number {
     if (hi - lo + 1 >= need) return sorted[(lo + hi) >> 1];
   }
   return 0;
-}
-
-/** Fraction of grant-op busy time during which two or more pCPUs were in a grant op. */
-function overlapFraction(starts: number[], durs: number[]): number {
-  const edges: [number, number][] = [];
-  for (let j = 0; j < starts.length; j++) edges.push([starts[j], 1], [starts[j] + durs[j], -1]);
-  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let active = 0, prev = 0, any = 0, multi = 0;
-  for (const [t, d] of edges) {
-    if (active >= 1) any += t - prev;
-    if (active >= 2) multi += t - prev;
-    active += d;
-    prev = t;
-  }
-  return any > 0 ? multi / any : 0;
 }

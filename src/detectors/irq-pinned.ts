@@ -1,5 +1,6 @@
 import { EVTCHN_UPCALL, baseName, classifyFrames, stackBits } from './frames.js';
 import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './contract.js';
+import { gather, kindFilter, rowsOfKinds } from './rows.js';
 import { countsSample, kindCode } from './trace-facts.js';
 import { captureHint, perSecond, share, severityFor, window } from './util.js';
 
@@ -62,13 +63,14 @@ export const irqPinned: Detector = {
   },
 };
 
+const WANTED = ['irq_entry', 'irq_exit', 'softirq_entry', 'softirq_exit'] as const;
+
 function fromEvents(ctx: DetectorContext): DetectorFinding[] {
   const { model, facts } = ctx;
   const e = model.events;
   const ENTRY = kindCode('irq_entry');
   const EXIT = kindCode('irq_exit');
   const SOFT_IN = kindCode('softirq_entry');
-  const SOFT_OUT = kindCode('softirq_exit');
   const slots = Math.max(facts.cpus, 1);
   const sources = new Map<number, Source>();
   // Interrupt time per CPU: hardirq handlers and softirqs, from entry/exit pairs on that CPU.
@@ -87,27 +89,38 @@ function fromEvents(ctx: DetectorContext): DetectorFinding[] {
     hardIn = g(hardIn, NaN);
     softIn = g(softIn, NaN);
   };
-  for (let i = 0; i < e.kind.length; i++) {
-    const k = e.kind[i];
-    if (k !== ENTRY && k !== EXIT && k !== SOFT_IN && k !== SOFT_OUT) continue;
-    const cpu = e.cpu[i];
+  const rows = rowsOfKinds(model, WANTED);
+  const want = kindFilter(WANTED);
+  const smiSources = new Map<number, Source>(); // small (domain, irq) pairs by a small-integer key: a fast Map lookup
+  const n = rows !== null ? rows.length : e.kind.length;
+  // Row j's values: gathered column by column from the index, or the columns themselves.
+  const [kind, cpus, ts, doms, vcpus, a0, a1, str0] = [e.kind, e.cpu, e.tsNs, e.domain, e.vcpu, e.a0, e.a1, e.str0].map((c) => gather(c, rows));
+  for (let j = 0; j < n; j++) {
+    const k = kind[j];
+    if (want[k] === 0) continue;
+    const cpu = cpus[j];
     if (cpu < 0) continue;
     if (cpu >= hardNs.length) grow(cpu + 1);
-    const t = e.tsNs[i];
+    const t = ts[j];
     if (k === ENTRY) {
       hardIn[cpu] = t;
       // Records that name a guest vCPU (xentrace vIRQ injection) are pinned per vCPU, not pCPU.
-      const domain = e.domain[i] >= 0 && e.vcpu[i] >= 0 ? e.domain[i] : -1;
-      const where = domain >= 0 ? e.vcpu[i] : cpu;
+      const domain = doms[j] >= 0 && vcpus[j] >= 0 ? doms[j] : -1;
+      const where = domain >= 0 ? vcpus[j] : cpu;
       // xentrace HW_IRQ_HANDLED rows carry the handler time (a1 ns) instead of an exit row.
-      if (!(e.a1[i] !== e.a1[i]) && domain < 0) hardNs[cpu] += e.a1[i];
-      const irq = e.a0[i];
-      const key = (domain + 1) * 2 ** 32 + (Number.isFinite(irq) ? irq : 2 ** 31 + e.str0[i]);
-      let s = sources.get(key);
+      if (!(a1[j] !== a1[j]) && domain < 0) hardNs[cpu] += a1[j];
+      const irq = a0[j];
+      const small = irq >= 0 && irq < 0x10000 && irq === Math.floor(irq) && domain < 0x3fff;
+      let s = small ? smiSources.get((domain + 1) * 0x10000 + irq) : undefined;
       if (s === undefined) {
-        const name = e.str0[i] >= 0 ? model.str(e.str0[i]) : '';
-        s = { key, irq, name: name || (Number.isFinite(irq) ? `irq ${irq}` : 'irq ?'), domain, perCpu: [], total: 0, first: t, last: t };
-        sources.set(key, s);
+        const key = (domain + 1) * 2 ** 32 + (Number.isFinite(irq) ? irq : 2 ** 31 + str0[j]);
+        s = sources.get(key);
+        if (s === undefined) {
+          const name = str0[j] >= 0 ? model.str(str0[j]) : '';
+          s = { key, irq, name: name || (Number.isFinite(irq) ? `irq ${irq}` : 'irq ?'), domain, perCpu: [], total: 0, first: t, last: t };
+          sources.set(key, s);
+        }
+        if (small) smiSources.set((domain + 1) * 0x10000 + irq, s);
       }
       s.perCpu[where] = (s.perCpu[where] ?? 0) + 1;
       s.total++;

@@ -1,3 +1,7 @@
+import type { TraceModel } from '../model/trace-model.js';
+import { rowsOfKinds } from './rows.js';
+import { kindCode } from './trace-facts.js';
+
 /**
  * x86-64 syscall numbers for the evidence tables (raw_syscalls:sys_enter prints only `NR n`),
  * and which syscalls change address spaces and so flush TLBs by design. Numbers are the
@@ -41,4 +45,30 @@ export function isMmSyscall(name: string): boolean {
 
 export function switchesMm(name: string): boolean {
   return SWITCHES_MM.has(name);
+}
+
+/** Whether a string id is `iret`, the PV iret hypercall parsed as a syscall return (xentrace); per string id, not per row. */
+export function iretTest(model: TraceModel, str0: ArrayLike<number>): (i: number) => boolean {
+  const known = new Map<number, boolean>();
+  return (i: number) => {
+    const id = str0[i];
+    if (id < 0) return false;
+    let is = known.get(id);
+    if (is === undefined) known.set(id, (is = model.str(id) === 'iret'));
+    return is;
+  };
+}
+
+/** iret returns in the trace: each implies a page-table switch even when no flush record exists. */
+export function iretReturns(model: TraceModel): number {
+  const exits = rowsOfKinds(model, ['syscall_exit']);
+  const EXIT = kindCode('syscall_exit');
+  const isIret = iretTest(model, model.events.str0);
+  let n = 0;
+  const rows = exits !== null ? exits.length : model.events.kind.length;
+  for (let j = 0; j < rows; j++) {
+    const i = exits !== null ? exits[j] : j;
+    if (model.events.kind[i] === EXIT && isIret(i)) n++;
+  }
+  return n;
 }

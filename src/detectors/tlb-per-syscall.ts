@@ -1,6 +1,7 @@
 import type { TraceModel } from '../model/trace-model.js';
 import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './contract.js';
-import { isMmSyscall, switchesMm, syscallName } from './syscalls.js';
+import { iretReturns, iretTest, isMmSyscall, switchesMm, syscallName } from './syscalls.js';
+import { kindFilter, prevKindOnCpu, rowsOfKinds } from './rows.js';
 import { kindCode } from './trace-facts.js';
 import { captureHint, perSecond, ratio, share, threadLabel, window } from './util.js';
 
@@ -69,18 +70,7 @@ export const tlbPerSyscall: Detector = {
   },
 };
 
-/** The iret hypercall of a PV guest, parsed as a syscall return (xentrace). */
-function isIret(model: TraceModel, i: number): boolean {
-  return model.events.str0[i] >= 0 && model.str(model.events.str0[i]) === 'iret';
-}
-
-/** iret returns in the trace: each implies a page-table switch even when no flush record exists. */
-function iretReturns(model: TraceModel): number {
-  const EXIT = kindCode('syscall_exit');
-  let n = 0;
-  for (let i = 0; i < model.events.kind.length; i++) if (model.events.kind[i] === EXIT && isIret(model, i)) n++;
-  return n;
-}
+const WANTED = ['syscall_enter', 'syscall_exit', 'tlb_flush'] as const;
 
 interface Subject {
   label: string;
@@ -89,14 +79,19 @@ interface Subject {
   last: number;
   skippedSwitch: number;
   outside: number;
+  lastKey?: number;
+  lastTally?: Tally;
 }
 
 /** One ordered pass: per context (thread, else vCPU, else CPU) the syscall in flight and its flush counts. */
 function attribute(model: TraceModel, ctx: DetectorContext): Subject[] {
   const e = model.events;
+  const rows = rowsOfKinds(model, WANTED);
+  const want = kindFilter(WANTED);
+  const n = rows !== null ? rows.length : e.kind.length;
+  const isIret = iretTest(model, e.str0);
   const ENTER = kindCode('syscall_enter');
   const EXIT = kindCode('syscall_exit');
-  const FLUSH = kindCode('tlb_flush');
   const SWITCH = kindCode('sched_switch');
   const countSwitch = ctx.settings.count_task_switch >= 1;
   const canTellSwitches = (ctx.facts.kindCounts.sched_switch ?? 0) > 0;
@@ -114,18 +109,20 @@ function attribute(model: TraceModel, ctx: DetectorContext): Subject[] {
     return s;
   });
   const extraCtx = new Map<number, number>();
+  let lastKey = NaN; // xentrace: one domain's records come in runs, so remember the last lookup
+  let lastCtx = -1;
   const callsByUtid = new Float64Array(model.threads.length);
   let inflight = new Float64Array(ctxSubject.length + 64).fill(NaN); // syscall key in flight
   let local = new Float64Array(inflight.length);
   let send = new Float64Array(inflight.length);
   let other = new Float64Array(inflight.length);
-  const lastKindOnCpu: number[] = [];
   const mmKey = new Map<number, number>(); // key → 1 mm, 2 switches mm, 0 neither
 
   const contextOf = (i: number): number => {
     if (e.utid[i] >= 0) return e.utid[i];
     // No thread: the domain (its vCPUs run the same guest's syscalls), else the CPU.
     const key = e.domain[i] >= 0 ? e.domain[i] : -1 - e.cpu[i];
+    if (key === lastKey) return lastCtx;
     let c = extraCtx.get(key);
     if (c === undefined) {
       c = ctxSubject.length;
@@ -143,6 +140,8 @@ function attribute(model: TraceModel, ctx: DetectorContext): Subject[] {
         other = grow(other, 0);
       }
     }
+    lastKey = key;
+    lastCtx = c;
     return c;
   };
   const syscallKey = (i: number) => (Number.isFinite(e.a0[i]) ? e.a0[i] : e.str0[i] >= 0 ? 2 ** 31 + e.str0[i] : -1);
@@ -158,8 +157,11 @@ function attribute(model: TraceModel, ctx: DetectorContext): Subject[] {
   };
   const close = (c: number, key: number) => {
     const subj = subjects[ctxSubject[c]];
-    let t = subj.tallies.get(key);
+    // The same syscall comes back to back (xentrace: every return is `iret`, a key Map lookups find slowly).
+    let t = subj.lastKey === key ? subj.lastTally : subj.tallies.get(key);
     if (t === undefined) subj.tallies.set(key, (t = { calls: 0, flushes: 0, flushed: 0, name: keyName(key), mm: mmClass(key) > 0 }));
+    subj.lastKey = key;
+    subj.lastTally = t;
     const ops = Math.max(local[c], send[c]) + other[c];
     t.calls++;
     t.flushes += ops;
@@ -168,19 +170,19 @@ function attribute(model: TraceModel, ctx: DetectorContext): Subject[] {
     inflight[c] = NaN;
   };
 
-  for (let i = 0; i < e.kind.length; i++) {
+  const cr3Name = new Map<number, boolean>(); // event name id → ends in write_cr3
+  // Only syscall and flush rows matter; the record before a flush on its CPU is looked up when needed.
+  for (let j = 0; j < n; j++) {
+    const i = rows !== null ? rows[j] : j;
     const k = e.kind[i];
-    const cpu = e.cpu[i];
-    const prevOnCpu = cpu >= 0 ? lastKindOnCpu[cpu] : -1;
-    if (cpu >= 0) lastKindOnCpu[cpu] = k;
-    if (k !== ENTER && k !== EXIT && k !== FLUSH) continue;
+    if (want[k] === 0) continue;
     const c = contextOf(i);
     if (k === ENTER) {
       if (inflight[c] === inflight[c]) close(c, inflight[c]); // exit missing: still one call
       inflight[c] = syscallKey(i);
       if (e.utid[i] >= 0) callsByUtid[e.utid[i]]++;
     } else if (k === EXIT) {
-      if (isIret(model, i)) {
+      if (isIret(i)) {
         other[c]++; // the return's own switch to the user page tables
         const subj = subjects[ctxSubject[c]];
         if (e.tsNs[i] < subj.first) subj.first = e.tsNs[i];
@@ -195,10 +197,12 @@ function attribute(model: TraceModel, ctx: DetectorContext): Subject[] {
       if (reason === R_REMOTE_RECEIVED || reason === R_REMOTE_WRONG_CPU) continue;
       const subj = subjects[ctxSubject[c]];
       const inSyscall = inflight[c] === inflight[c];
-      const switchLike = reason === R_TASK_SWITCH || model.str(e.name[i]).endsWith('write_cr3');
+      let cr3 = cr3Name.get(e.name[i]);
+      if (cr3 === undefined) cr3Name.set(e.name[i], (cr3 = model.str(e.name[i]).endsWith('write_cr3')));
+      const switchLike = reason === R_TASK_SWITCH || cr3;
       if (switchLike && !countSwitch) {
         const byExecOrExit = inSyscall && mmClass(inflight[c]) === 2;
-        if (!canTellSwitches || prevOnCpu === SWITCH || byExecOrExit) {
+        if (!canTellSwitches || byExecOrExit || prevKindOnCpu(model, i, e.cpu[i]) === SWITCH) {
           subj.skippedSwitch++;
           continue;
         }

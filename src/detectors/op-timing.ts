@@ -1,0 +1,152 @@
+import type { TraceModel } from '../model/trace-model.js';
+
+/** Grant ops closed by the next record on their pCPU, in the order they close (see timeOps). */
+export interface TimedOps {
+  starts: Float64Array;
+  durs: Float64Array;
+  counts: Float64Array;
+  /** Ops on a known pCPU, closed or not (the last op on a pCPU may have no record after it). */
+  opened: number;
+}
+
+/**
+ * Times each op (rows `opRows`, ascending) as the gap to the next record on its pCPU, skipping rows
+ * of kind `transparent` (records written inside the op), in the order the ops close (the caller's
+ * floating-point sums and time window depend on it), as a walk over every row with an "op open"
+ * slot per pCPU would. Instead of that walk, each op searches forward to the next record on its
+ * pCPU (about as many rows as there are pCPUs), and the ops waiting for their closing row are kept
+ * sorted by it and emitted once the ops pass it. Ops on an unknown pCPU (-1) are ignored.
+ */
+export function timeOps(model: TraceModel, opRows: Int32Array, countCol: ArrayLike<number>, transparent: number): TimedOps {
+  const e = model.events;
+  const cpu = e.cpu;
+  const kind = e.kind;
+  const n = kind.length;
+  const opener = new Int32Array(opRows.length); // per closed op, in closing order
+  const closer = new Int32Array(opRows.length);
+  let closed = 0;
+  let opened = 0;
+  let maxCpu = -1;
+  for (let j = 0; j < opRows.length; j++) maxCpu = Math.max(maxCpu, cpu[opRows[j]]);
+  // Last row on each pCPU with ops that could close one: after it, an op stays open (no search).
+  const lastRow = new Int32Array(maxCpu + 1).fill(-1);
+  const hasOp = new Uint8Array(maxCpu + 1);
+  let wanted = 0;
+  for (let j = 0; j < opRows.length; j++) {
+    const c = cpu[opRows[j]];
+    if (c >= 0 && hasOp[c] === 0) wanted += hasOp[c] = 1;
+  }
+  for (let i = n - 1; i >= 0 && wanted > 0; i--) {
+    const c = cpu[i];
+    if (c >= 0 && c <= maxCpu && hasOp[c] === 1 && lastRow[c] < 0 && kind[i] !== transparent) {
+      lastRow[c] = i;
+      wanted--;
+    }
+  }
+  // Ops whose closing row lies ahead, sorted by it: at most one per pCPU.
+  const pendClose = new Int32Array(maxCpu + 1);
+  const pendOpen = new Int32Array(maxCpu + 1);
+  let pending = 0;
+  for (let j = 0; j < opRows.length; j++) {
+    const o = opRows[j];
+    const c = cpu[o];
+    if (c < 0) continue;
+    opened++;
+    let done = 0;
+    while (done < pending && pendClose[done] <= o) {
+      opener[closed] = pendOpen[done];
+      closer[closed++] = pendClose[done++];
+    }
+    if (done > 0) {
+      pendClose.copyWithin(0, done, pending);
+      pendOpen.copyWithin(0, done, pending);
+      pending -= done;
+    }
+    if (lastRow[c] <= o) continue;
+    let i = o + 1;
+    while (cpu[i] !== c || kind[i] === transparent) i++;
+    let at = pending++;
+    for (; at > 0 && pendClose[at - 1] > i; at--) {
+      pendClose[at] = pendClose[at - 1];
+      pendOpen[at] = pendOpen[at - 1];
+    }
+    pendClose[at] = i;
+    pendOpen[at] = o;
+  }
+  for (let p = 0; p < pending; p++) {
+    opener[closed] = pendOpen[p];
+    closer[closed++] = pendClose[p];
+  }
+  const ts = e.tsNs;
+  const out: TimedOps = { starts: new Float64Array(closed), durs: new Float64Array(closed), counts: new Float64Array(closed), opened };
+  for (let k = 0; k < closed; k++) {
+    const o = opener[k];
+    out.starts[k] = ts[o];
+    out.durs[k] = ts[closer[k]] - ts[o];
+    out.counts[k] = countCol[o];
+  }
+  return out;
+}
+
+/**
+ * Fraction of grant-op busy time during which two or more pCPUs were in a grant op: a sweep over
+ * the start (+1) and end (-1) edges in time order, ends first at equal times. The starts and the
+ * ends are sorted apart as typed arrays and merged, the same sequence as sorting [time, ±1] pairs
+ * with a comparator at a fraction of the cost (xentrace has ~10^6 ops); a NaN time has no order,
+ * so then the pairs are sorted as before.
+ */
+export function overlapFraction(starts: Float64Array, durs: Float64Array): number {
+  const begin = starts.slice();
+  const end = new Float64Array(starts.length);
+  for (let j = 0; j < starts.length; j++) end[j] = starts[j] + durs[j];
+  for (let j = 0; j < starts.length; j++) if (Number.isNaN(end[j]) || Number.isNaN(begin[j])) return overlapBySort(starts, durs);
+  sortNearlySorted(begin);
+  sortNearlySorted(end);
+  let active = 0, prev = 0, any = 0, multi = 0;
+  for (let b = 0, x = 0; b < begin.length || x < end.length; ) {
+    const closing = b >= begin.length || (x < end.length && end[x] <= begin[b]);
+    const t = closing ? end[x++] : begin[b++];
+    if (active >= 1) any += t - prev;
+    if (active >= 2) multi += t - prev;
+    active += closing ? -1 : 1;
+    prev = t;
+  }
+  return any > 0 ? multi / any : 0;
+}
+
+function overlapBySort(starts: Float64Array, durs: Float64Array): number {
+  const edges: [number, number][] = [];
+  for (let j = 0; j < starts.length; j++) edges.push([starts[j], 1], [starts[j] + durs[j], -1]);
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let active = 0, prev = 0, any = 0, multi = 0;
+  for (const [t, d] of edges) {
+    if (active >= 1) any += t - prev;
+    if (active >= 2) multi += t - prev;
+    active += d;
+    prev = t;
+  }
+  return any > 0 ? multi / any : 0;
+}
+
+/**
+ * Sorts ascending. Op starts listed in closing order (and ends, the close times) are out of order
+ * by at most a few pCPUs' worth of places, where an insertion sort is linear; past a budget of
+ * moves the input is not like that, and the native sort finishes the job.
+ */
+function sortNearlySorted(a: Float64Array): void {
+  let budget = 16 * a.length;
+  for (let i = 1; i < a.length; i++) {
+    const v = a[i];
+    let j = i - 1;
+    while (j >= 0 && a[j] > v) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = v;
+    budget -= i - 1 - j;
+    if (budget < 0) {
+      a.sort();
+      return;
+    }
+  }
+}
