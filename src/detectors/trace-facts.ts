@@ -1,5 +1,5 @@
 import { KINDS } from '../model/schema.js';
-import type { TraceModel } from '../model/trace-model.js';
+import type { EventStats, TraceModel } from '../model/trace-model.js';
 
 /**
  * Facts every detector needs, computed in one pass per model and shared: how many events
@@ -40,18 +40,13 @@ export function traceFacts(model: TraceModel): TraceFacts {
 }
 
 function computeFacts(model: TraceModel): TraceFacts {
-  const counts = new Float64Array(256);
   const e = model.events;
-  let start = Infinity;
-  let end = -Infinity;
-  let maxCpu = -1;
-  for (let i = 0; i < e.kind.length; i++) {
-    counts[e.kind[i]]++;
-    const t = e.tsNs[i];
-    if (t < start) start = t;
-    if (t > end) end = t;
-    if (e.cpu[i] > maxCpu) maxCpu = e.cpu[i];
-  }
+  // The builder counted the event rows as they were written; a model made otherwise is scanned.
+  const stats = model.eventStats ?? scanEvents(model);
+  const counts = stats.kindCounts;
+  let start = stats.startNs;
+  let end = stats.endNs;
+  let maxCpu = stats.maxCpu;
   const s = model.samples;
   const byEvent = new Map<number, number>();
   let withChain = 0;
@@ -101,4 +96,20 @@ export function kindCount(facts: TraceFacts, kind: string): number {
 /** Kind code by name, or -1 for a kind this build of the model does not have (yet). */
 export function kindCode(kind: string): number {
   return (KINDS as readonly string[]).indexOf(kind);
+}
+
+function scanEvents(model: TraceModel): EventStats {
+  const e = model.events;
+  const kindCounts = new Float64Array(256);
+  let startNs = Infinity;
+  let endNs = -Infinity;
+  let maxCpu = -1;
+  for (let i = 0; i < e.kind.length; i++) {
+    kindCounts[e.kind[i]]++;
+    const t = e.tsNs[i];
+    if (t < startNs) startNs = t;
+    if (t > endNs) endNs = t;
+    if (e.cpu[i] > maxCpu) maxCpu = e.cpu[i];
+  }
+  return { kindCounts, maxCpu, startNs, endNs };
 }

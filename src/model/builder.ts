@@ -24,6 +24,9 @@ export class TraceBuilder {
   readonly samples = new ColumnSet(SAMPLE_COLUMNS, 4096, { domain: -1 });
   readonly meta: TraceMeta;
   private baseSec = NaN;
+  /** Rows per kind and the highest CPU, counted as rows are written (see EventStats). */
+  private readonly kindCounts = new Float64Array(256);
+  private maxCpu = -1;
 
   constructor(
     readonly diagnostics: Diagnostics,
@@ -46,10 +49,23 @@ export class TraceBuilder {
     const a = this.events.adaptive;
     f.tsNs[i] = tsNs;
     f.kind[i] = kind;
+    this.kindCounts[kind]++;
+    if (cpu > this.maxCpu) this.maxCpu = cpu;
     a.cpu.set(i, cpu);
     a.utid.set(i, utid);
     a.name.set(i, name);
     return i;
+  }
+
+  /** Bulk writers (xentrace) that fill event rows without `event()` count them here. */
+  countRows(kinds: ArrayLike<number>, cpus: ArrayLike<number>, n: number): void {
+    const counts = this.kindCounts;
+    let maxCpu = this.maxCpu;
+    for (let j = 0; j < n; j++) {
+      counts[kinds[j]]++;
+      if (cpus[j] > maxCpu) maxCpu = cpus[j];
+    }
+    this.maxCpu = maxCpu;
   }
 
   sample(tsNs: number, cpu: number, utid: number, weight: number, stack: number, event: number): number {
@@ -67,9 +83,15 @@ export class TraceBuilder {
   finish(): TraceModel {
     const events = this.events.finish();
     const samples = this.samples.finish();
-    let min = Infinity;
     // Indexed loops: for…of over a typed array goes through the iterator (2–3% of a xentrace run).
-    for (let i = 0; i < events.tsNs.length; i++) if (events.tsNs[i] < min) min = events.tsNs[i];
+    let eventMin = Infinity;
+    let eventMax = -Infinity;
+    for (let i = 0; i < events.tsNs.length; i++) {
+      const t = events.tsNs[i];
+      if (t < eventMin) eventMin = t;
+      if (t > eventMax) eventMax = t;
+    }
+    let min = eventMin;
     for (let i = 0; i < samples.tsNs.length; i++) if (samples.tsNs[i] < min) min = samples.tsNs[i];
     if (min !== Infinity) {
       if (min !== 0) {
@@ -87,6 +109,12 @@ export class TraceBuilder {
       this.stacks.frames.finish(),
       this.threads.rows,
       this.diagnostics.summaries(),
+      {
+        kindCounts: this.kindCounts,
+        maxCpu: this.maxCpu,
+        startNs: min !== Infinity ? eventMin - min : eventMin,
+        endNs: min !== Infinity ? eventMax - min : eventMax,
+      },
     );
   }
 }

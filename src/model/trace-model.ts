@@ -8,6 +8,20 @@ export type SampleColumns = Columns<typeof SAMPLE_COLUMNS>;
 export type StackColumns = Columns<typeof STACK_COLUMNS>;
 export type FrameColumns = Columns<typeof FRAME_COLUMNS>;
 
+/**
+ * What the builder counted while rows were written, so a consumer needs no pass over every
+ * event for it (on a 15.6 M-row xentrace file that pass costs ~180 ms).
+ */
+export interface EventStats {
+  /** Rows per kind code (index into KINDS). */
+  kindCounts: Float64Array;
+  /** Highest CPU of any event row; -1 when none has one. */
+  maxCpu: number;
+  /** Earliest and latest event time (after the rebase); Infinity / -Infinity when no event has one. */
+  startNs: number;
+  endNs: number;
+}
+
 /** A finished, read-only trace: what parsers produce and everything downstream reads. */
 export class TraceModel {
   constructor(
@@ -19,6 +33,7 @@ export class TraceModel {
     readonly frames: FrameColumns,
     readonly threads: readonly ThreadRow[],
     readonly diagnostics: readonly DiagnosticSummary[],
+    readonly eventStats: EventStats | null = null,
   ) {}
 
   get eventCount(): number {

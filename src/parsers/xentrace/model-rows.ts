@@ -85,6 +85,7 @@ export class ModelRows {
     if (n === 0) return;
     const ev = this.b.events;
     const r0 = ev.pushWritten(n);
+    this.b.countRows(this.kind, this.cpu, n);
     // Ticks become ns here, and so does a loss start (a1 of LOST_RECORDS), a tick like the row's.
     const k = this.time.nsPerTick;
     const offset = this.time.offset;
