@@ -1,6 +1,7 @@
+import { kindTable } from '../model/schema.js';
 import { SPIN_FUNC, baseName, classifyFrames, isGrantTableFunc, isHypervisorImage, stackBits } from './frames.js';
 import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './contract.js';
-import { kindFilter, rowsOfKinds } from './rows.js';
+import { rowsOfKinds } from './rows.js';
 import { countsSample, kindCode, traceFacts } from './trace-facts.js';
 import type { TraceModel } from '../model/trace-model.js';
 import { overlapFraction, timeOps } from './op-timing.js';
@@ -160,7 +161,7 @@ function hypercallPath(ctx: DetectorContext): DetectorFinding[] | null {
 function grantCalls(model: TraceModel, kind: 'hypercall' | 'grant_op', op20: boolean): Int32Array {
   const e = model.events;
   const rows = rowsOfKinds(model, [kind]);
-  const want = kindFilter([kind]);
+  const want = kindTable([kind]);
   const out = new Int32Array(traceFacts(model).kindCounts[kind] ?? 0);
   let found = 0;
   const n = rows !== null ? rows.length : e.kind.length;

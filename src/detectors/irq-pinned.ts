@@ -1,6 +1,7 @@
+import { kindTable } from '../model/schema.js';
 import { EVTCHN_UPCALL, baseName, classifyFrames, stackBits } from './frames.js';
 import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './contract.js';
-import { gather, kindFilter, rowsOfKinds } from './rows.js';
+import { gather, rowsOfKinds } from './rows.js';
 import { countsSample, kindCode } from './trace-facts.js';
 import { captureHint, perSecond, share, severityFor, window } from './util.js';
 
@@ -90,7 +91,7 @@ function fromEvents(ctx: DetectorContext): DetectorFinding[] {
     softIn = g(softIn, NaN);
   };
   const rows = rowsOfKinds(model, WANTED);
-  const want = kindFilter(WANTED);
+  const want = kindTable(WANTED);
   const smiSources = new Map<number, Source>(); // small (domain, irq) pairs by a small-integer key: a fast Map lookup
   const n = rows !== null ? rows.length : e.kind.length;
   // Row j's values: gathered column by column from the index, or the columns themselves.

@@ -10,7 +10,7 @@ import { traceFacts } from './trace-facts.js';
  * work). Only these kinds are indexed: an index of every row would cost 4 bytes per event. And
  * only when they are sparse (≤ 1/4 of the rows): where they are most of the trace (an ftrace
  * capture of syscalls) the index would save little scanning and add its size to peak memory, so
- * then there is none and detectors scan every row with a kind table (`kindFilter`).
+ * then there is none and detectors scan every row with the model's `kindTable`.
  */
 const INDEXED = ['hypercall', 'grant_op', 'syscall_enter', 'syscall_exit', 'tlb_flush', 'irq_entry', 'irq_exit', 'softirq_entry', 'softirq_exit'] as const;
 type IndexedKind = (typeof INDEXED)[number];
@@ -52,7 +52,7 @@ function kindIndex(model: TraceModel): Map<number, Int32Array> | null {
 
 /**
  * Rows of the given kinds in row order (a k-way merge of the per-kind lists; k ≤ 4), or null when
- * the model has no index: then walk every row and skip the others by `kindFilter`.
+ * the model has no index: then walk every row and skip the others by the model's `kindTable`.
  */
 export function rowsOfKinds(model: TraceModel, kinds: readonly IndexedKind[]): Int32Array | null {
   const index = kindIndex(model);
@@ -78,12 +78,6 @@ export function rowsOfKinds(model: TraceModel, kinds: readonly IndexedKind[]): I
 }
 
 /** 256-entry table: 1 for the given kinds (by code), to skip other rows on a full walk. */
-export function kindFilter(kinds: readonly IndexedKind[]): Uint8Array {
-  const table = new Uint8Array(256);
-  for (const k of kinds) table[KINDS.indexOf(k)] = 1;
-  return table;
-}
-
 /**
  * The column's values at `rows`, or the column itself when there is no index (`rows` null: then
  * row j is row j). Copying one column at a time is about twice as fast as reading the rows'

@@ -1,7 +1,8 @@
+import { kindTable } from '../model/schema.js';
 import type { TraceModel } from '../model/trace-model.js';
 import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './contract.js';
 import { iretReturns, iretTest, isMmSyscall, switchesMm, syscallName } from './syscalls.js';
-import { kindFilter, prevKindOnCpu, rowsOfKinds } from './rows.js';
+import { prevKindOnCpu, rowsOfKinds } from './rows.js';
 import { kindCode } from './trace-facts.js';
 import { captureHint, perSecond, ratio, share, threadLabel, window } from './util.js';
 
@@ -87,7 +88,7 @@ interface Subject {
 function attribute(model: TraceModel, ctx: DetectorContext): Subject[] {
   const e = model.events;
   const rows = rowsOfKinds(model, WANTED);
-  const want = kindFilter(WANTED);
+  const want = kindTable(WANTED);
   const n = rows !== null ? rows.length : e.kind.length;
   const isIret = iretTest(model, e.str0);
   const ENTER = kindCode('syscall_enter');

@@ -1,5 +1,5 @@
 import { KINDS } from '../model/schema.js';
-import type { EventStats, TraceModel } from '../model/trace-model.js';
+import type { TraceModel } from '../model/trace-model.js';
 
 /**
  * Facts every detector needs, computed in one pass per model and shared: how many events
@@ -41,8 +41,8 @@ export function traceFacts(model: TraceModel): TraceFacts {
 
 function computeFacts(model: TraceModel): TraceFacts {
   const e = model.events;
-  // The builder counted the event rows as they were written; a model made otherwise is scanned.
-  const stats = model.eventStats ?? scanEvents(model);
+  // The builder counted the event rows as they were written: no pass over them here.
+  const stats = model.eventStats;
   const counts = stats.kindCounts;
   let start = stats.startNs;
   let end = stats.endNs;
@@ -96,20 +96,4 @@ export function kindCount(facts: TraceFacts, kind: string): number {
 /** Kind code by name, or -1 for a kind this build of the model does not have (yet). */
 export function kindCode(kind: string): number {
   return (KINDS as readonly string[]).indexOf(kind);
-}
-
-function scanEvents(model: TraceModel): EventStats {
-  const e = model.events;
-  const kindCounts = new Float64Array(256);
-  let startNs = Infinity;
-  let endNs = -Infinity;
-  let maxCpu = -1;
-  for (let i = 0; i < e.kind.length; i++) {
-    kindCounts[e.kind[i]]++;
-    const t = e.tsNs[i];
-    if (t < startNs) startNs = t;
-    if (t > endNs) endNs = t;
-    if (e.cpu[i] > maxCpu) maxCpu = e.cpu[i];
-  }
-  return { kindCounts, maxCpu, startNs, endNs };
 }

@@ -75,6 +75,13 @@ export const KIND_CODE: Readonly<Record<Kind, number>> = Object.fromEntries(
   KINDS.map((k, i) => [k, i]),
 ) as Record<Kind, number>;
 
+/** A 256-entry table, 1 for `kinds`: a pass over every event skips the others with one lookup. */
+export function kindTable(kinds: readonly Kind[]): Uint8Array {
+  const table = new Uint8Array(256);
+  for (const k of kinds) table[KIND_CODE[k]] = 1;
+  return table;
+}
+
 /** Item ids (skbaddr, lock address) are pointers: 64-bit values a Float64 cannot hold exactly,
  * and hashed in ftrace, so a0 holds the string id of the pointer text for those kinds. */
 

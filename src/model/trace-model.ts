@@ -33,7 +33,7 @@ export class TraceModel {
     readonly frames: FrameColumns,
     readonly threads: readonly ThreadRow[],
     readonly diagnostics: readonly DiagnosticSummary[],
-    readonly eventStats: EventStats | null = null,
+    readonly eventStats: EventStats,
   ) {}
 
   get eventCount(): number {

@@ -1,6 +1,6 @@
-import { KIND_CODE } from '../model/schema.js';
+import { KIND_CODE, kindTable } from '../model/schema.js';
 import type { TraceModel } from '../model/trace-model.js';
-import { kindTable, span, timeOrder } from './order.js';
+import { span, timeOrder } from './order.js';
 import { F64, StepSeries } from './series.js';
 
 /**

@@ -1,5 +1,6 @@
 /** The replay layer's public surface (DESIGN §6): queue timelines, their per-queue summary, and the what-if. */
-export { NETDEV_TX_BUSY, replayQueues, slotsFor, timeOrder } from './queues.js';
+export { NETDEV_TX_BUSY, hasQueueEvents, replayQueues, slotsFor } from './queues.js';
+export { span, timeOrder } from './order.js';
 export type { QueueReplay, QueueTimeline, UnmatchedItem } from './queues.js';
 export { F64, StepSeries, nearestRank } from './series.js';
 export { REPLAY_SCHEMA, renderReplayText, replayDocument, stallLengths, summarizeQueue } from './summary.js';

@@ -1,10 +1,7 @@
-import { KIND_CODE } from '../model/schema.js';
-import type { Kind } from '../model/schema.js';
 
 /**
- * What every replay pass shares: the events in time order, the trace's span, and a table of
- * the kinds a pass reads (so the others cost one lookup each — a 300 MB xentrace file has
- * 15.6 M events and a pass reads a few of its kinds).
+ * What every replay pass shares: the events in time order (worked out once per model) and the
+ * trace's span. Passes skip the kinds they do not read with the model's `kindTable`.
  */
 
 /** Orders already worked out, per time column: several passes read the same model. */
@@ -36,11 +33,4 @@ export function span(ts: ArrayLike<number>, order: Uint32Array | null): [number,
   let last = ts.length - 1;
   while (last >= 0 && at(last) !== at(last)) last--;
   return first < ts.length ? [at(first), at(last)] : [NaN, NaN];
-}
-
-/** A 256-entry table: 1 for the kinds a pass reads. */
-export function kindTable(kinds: readonly Kind[]): Uint8Array {
-  const table = new Uint8Array(256);
-  for (const k of kinds) table[KIND_CODE[k]] = 1;
-  return table;
 }

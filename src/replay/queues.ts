@@ -1,7 +1,7 @@
-import { KIND_CODE } from '../model/schema.js';
+import { KIND_CODE, kindTable } from '../model/schema.js';
 import type { TraceModel } from '../model/trace-model.js';
 import { Flushes, isFlush } from './flushes.js';
-import { kindTable, span, timeOrder } from './order.js';
+import { span, timeOrder } from './order.js';
 import type { QueueReplay, QueueTimeline, ReplayOptions, UnmatchedItem } from './timeline.js';
 import { NETDEV_TX_BUSY, newQueue, slotsFor } from './timeline.js';
 
@@ -35,7 +35,15 @@ const STAGE_NAMES = ['queued', 'queued', 'offered', 'in-ring'] as const;
 /** The kinds the pass reads; every other event is skipped after reading its kind. */
 const HANDLED = kindTable(['irq_entry', 'softirq_entry', 'irq_vector_entry', 'queue_enqueue', 'queue_start', 'queue_xmit', 'queue_complete', 'block_issue', 'block_complete']);
 
-export { timeOrder } from './order.js';
+
+/** Kinds the queue replay makes items of: a trace with none has no queue to replay. */
+const QUEUE_KINDS = kindTable(['queue_enqueue', 'queue_start', 'queue_xmit', 'queue_complete', 'block_issue', 'block_complete']);
+
+export function hasQueueEvents(model: TraceModel): boolean {
+  const counts = model.eventStats.kindCounts;
+  for (let k = 0; k < counts.length; k++) if (counts[k] > 0 && QUEUE_KINDS[k] === 1) return true;
+  return false;
+}
 
 /**
  * One replay per model, shared: analyze's ring-full detector and its HTML report both read it,

@@ -5,7 +5,8 @@ import { deviceOf, devicePollCv, perSkbByDevice } from './back-to-back.js';
 import { fitAcks, fitDrains } from './fit.js';
 import type { FlowModel } from './flows.js';
 import { fitFlows } from './flows.js';
-import { NETDEV_TX_BUSY, slotsFor, timeOrder } from './queues.js';
+import { timeOrder } from './order.js';
+import { NETDEV_TX_BUSY, slotsFor } from './queues.js';
 
 /**
  * The workload a what-if replays (DESIGN §6): what the trace says about who offered packets to

@@ -74,10 +74,12 @@ async function analyze(files: string[], options: AnalyzeOptions): Promise<number
   const loaded: { model: TraceModel; summary: InputSummary }[] = [];
   for (const path of files) {
     const model = await loadTraceInput(path, options);
-    const summary = summarizeInput(model, path);
-    loaded.push({ model, summary });
-    // The report charts the queues' full replay; made first, the ring-full detector reads it too.
-    if (options.html !== undefined && hasQueueEvents(summary)) (await import('../../replay/queues.js')).replayQueues(model);
+    loaded.push({ model, summary: summarizeInput(model, path) });
+    if (options.html !== undefined) {
+      // The report charts the queues' full replay; made first, the ring-full detector reads it too.
+      const { hasQueueEvents, replayQueues } = await import('../../replay/queues.js');
+      if (hasQueueEvents(model)) replayQueues(model);
+    }
   }
   const { findings: found, skipped } = runDetectors(
     loaded.map((l) => l.model),
@@ -108,10 +110,6 @@ async function analyze(files: string[], options: AnalyzeOptions): Promise<number
   if (!options.quiet && !stdoutTaken) await writeOutput('-', renderText(findings.findings, loaded, findings.skipped));
   for (const r of verdict.rules) if (r.matched) process.stderr.write(`tracelens: --fail-if matched: ${r.rule}\n`);
   return verdict.failed ? EXIT.findings : EXIT.ok;
-}
-
-function hasQueueEvents(summary: InputSummary): boolean {
-  return Object.keys(summary.by_kind).some((kind) => kind.startsWith('queue_') || kind.startsWith('block_'));
 }
 
 /** The what-if replays the HTML's table shows (opt-in: fitting the senders costs more than the report). */

@@ -1,7 +1,7 @@
 import { traceFacts } from '../../detectors/trace-facts.js';
 import type { TraceModel } from '../../model/trace-model.js';
 import type { WhatIfResult } from '../../replay/index.js';
-import { replayQueues } from '../../replay/index.js';
+import { hasQueueEvents, replayQueues } from '../../replay/index.js';
 import type { FindingsDocument } from '../findings.js';
 import type { InputSummary } from '../input-summary.js';
 import { SECTIONS } from '../sections/index.js';
@@ -29,7 +29,6 @@ export interface HtmlInput {
   whatif?: WhatIfResult[];
 }
 
-const QUEUE_KINDS = ['queue_enqueue', 'queue_start', 'queue_xmit', 'queue_complete', 'block_issue', 'block_complete'];
 
 const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
@@ -44,8 +43,7 @@ export function htmlData(doc: FindingsDocument, inputs: HtmlInput[]) {
       const prefix = `in${i}`;
       const facts = traceFacts(model);
       // The replay is the report's costliest pass; a trace without queue events skips it.
-      const queued = QUEUE_KINDS.some((k) => (facts.kindCounts[k] ?? 0) > 0);
-      const replay = queued ? replayQueues(model) : { queues: [], startNs: facts.startNs, endNs: facts.endNs, batchingKnown: false, foreignCompletions: 0 };
+      const replay = hasQueueEvents(model) ? replayQueues(model) : { queues: [], startNs: facts.startNs, endNs: facts.endNs, batchingKnown: false, foreignCompletions: 0 };
       const charts: ChartSpec[] = [
         ...irqCharts(model, facts, prefix),
         syscallTlbChart(model, facts, prefix),
