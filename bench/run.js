@@ -5,6 +5,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GENERATORS } from './inputs.js';
+import { findXenalyze, timeXenalyze } from './xenalyze.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'bench', 'out');
@@ -25,7 +26,16 @@ function measure(path) {
   const doc = JSON.parse(r.stdout.toString());
   const bytes = statSync(path).size;
   const events = doc.inputs.reduce((n, i) => n + i.events, 0);
-  return { bytes, events, format: doc.inputs[0].format, ...usage };
+  return { path, bytes, events, format: doc.inputs[0].format, ...usage };
+}
+
+/** xentrace inputs: the same file through `xenalyze -s`, and tracelens's throughput as a share of it. */
+function yardstick(path, m) {
+  if (m.format !== 'xentrace') return;
+  const x = findXenalyze(outDir);
+  if (x.path === null) return console.log(`  vs xenalyze  not measured: ${x.reason}`);
+  const wall = timeXenalyze(x.path, path, pinned);
+  console.log(`  vs xenalyze  xenalyze -s ${wall.toFixed(2)} s (${(m.bytes / 1e6 / wall).toFixed(1)} MB/s, median of 3): tracelens at ${(wall / m.wallS).toFixed(2)} x its throughput`);
 }
 
 function report(label, origin, m) {
@@ -36,6 +46,7 @@ function report(label, origin, m) {
   console.log(`  wall        ${m.wallS.toFixed(2)} s (user ${m.userS.toFixed(2)} s, sys ${m.sysS.toFixed(2)} s)`);
   console.log(`  throughput  ${(mb / m.wallS).toFixed(1)} MB/s, ${(m.events / m.wallS / 1e6).toFixed(2)} M events/s`);
   console.log(`  peak RSS    ${rssMb.toFixed(0)} MB = ${(rssMb / mb).toFixed(2)} x input`);
+  yardstick(m.path, m);
 }
 
 mkdirSync(outDir, { recursive: true });

@@ -24,8 +24,9 @@ export class TraceBuilder {
   readonly samples = new ColumnSet(SAMPLE_COLUMNS, 4096, { domain: -1 });
   readonly meta: TraceMeta;
   private baseSec = NaN;
-  /** Rows per kind and the highest CPU, counted as rows are written (see EventStats). */
+  /** Rows per kind, per CPU (index cpu + 1) and the highest CPU, counted as rows are written (see EventStats). */
   private readonly kindCounts = new Float64Array(256);
+  private cpuCounts = new Float64Array(64);
   private maxCpu = -1;
 
   constructor(
@@ -50,7 +51,8 @@ export class TraceBuilder {
     f.tsNs[i] = tsNs;
     f.kind[i] = kind;
     this.kindCounts[kind]++;
-    if (cpu > this.maxCpu) this.maxCpu = cpu;
+    if (cpu > this.maxCpu) this.growCpus(cpu);
+    this.cpuCounts[cpu + 1]++;
     a.cpu.set(i, cpu);
     a.utid.set(i, utid);
     a.name.set(i, name);
@@ -60,12 +62,21 @@ export class TraceBuilder {
   /** Bulk writers (xentrace) that fill event rows without `event()` count them here. */
   countRows(kinds: ArrayLike<number>, cpus: ArrayLike<number>, n: number): void {
     const counts = this.kindCounts;
-    let maxCpu = this.maxCpu;
     for (let j = 0; j < n; j++) {
       counts[kinds[j]]++;
-      if (cpus[j] > maxCpu) maxCpu = cpus[j];
+      const cpu = cpus[j];
+      if (cpu > this.maxCpu) this.growCpus(cpu);
+      this.cpuCounts[cpu + 1]++;
     }
-    this.maxCpu = maxCpu;
+  }
+
+  /** A CPU above any seen so far: room for its count (CPUs are small ids; -1 = unknown is slot 0). */
+  private growCpus(cpu: number): void {
+    this.maxCpu = cpu;
+    if (cpu + 1 < this.cpuCounts.length) return;
+    const grown = new Float64Array(Math.max(cpu + 2, this.cpuCounts.length * 2));
+    grown.set(this.cpuCounts);
+    this.cpuCounts = grown;
   }
 
   sample(tsNs: number, cpu: number, utid: number, weight: number, stack: number, event: number): number {
@@ -111,6 +122,7 @@ export class TraceBuilder {
       this.diagnostics.summaries(),
       {
         kindCounts: this.kindCounts,
+        cpuCounts: this.cpuCounts.slice(0, this.maxCpu + 2),
         maxCpu: this.maxCpu,
         startNs: min !== Infinity ? eventMin - min : eventMin,
         endNs: min !== Infinity ? eventMax - min : eventMax,

@@ -194,3 +194,9 @@ export interface TraceMeta {
  * -1 stays "unknown". See src/parsers/xenoprof/README.md for how opreport images map to domains.
  */
 export const DOMAIN_HYPERVISOR = 0x7fff;
+
+/**
+ * The highest CPU number a parser accepts. Linux's NR_CPUS tops out at 8192 and Xen's at 16383
+ * pCPUs; a larger `[cpu]` field is a garbled line, not a machine, and per-CPU tables are dense.
+ */
+export const MAX_CPU = 16383;

@@ -15,6 +15,8 @@ export type FrameColumns = Columns<typeof FRAME_COLUMNS>;
 export interface EventStats {
   /** Rows per kind code (index into KINDS). */
   kindCounts: Float64Array;
+  /** Rows per CPU, at index cpu + 1 (slot 0: rows whose format printed no CPU); length maxCpu + 2. */
+  cpuCounts: Float64Array;
   /** Highest CPU of any event row; -1 when none has one. */
   maxCpu: number;
   /** Earliest and latest event time (after the rebase); Infinity / -Infinity when no event has one. */

@@ -9,7 +9,7 @@ import type { QueueWorkload, WorkItem } from './workload.js';
  */
 
 /** Completions closer than this are one batch (one poll's responses, handled together). */
-const SAME_BATCH_NS = 2000;
+export const SAME_BATCH_NS = 2000;
 
 /**
  * Per-skb cost seen directly: when a batch's requests were all published while the backend was

@@ -210,7 +210,7 @@ export function fitDrain(list: WorkItem[], xmitNs: number, perSkbNs?: number): D
 }
 
 /** Packets waiting for the ACK path, in batches, above which it is taken to be busy throughout. */
-const ACK_BACKLOG_BATCHES = 4;
+export const ACK_BACKLOG_BATCHES = 4;
 const MIN_BUSY_POLLS = 20;
 
 /**

@@ -1,6 +1,7 @@
 import type { AckModel, DrainModel } from './fit.js';
 import { NAPI_BUDGET } from './fit.js';
 import type { FlowModel } from './flows.js';
+import { Clock } from './clock.js';
 
 /**
  * One TX queue's closed loop, replayed as a discrete-event run: the senders (flows.ts) write
@@ -22,6 +23,22 @@ export interface LoopQueue {
   xmitNs: number;
   /** Extra driver time after the first skb a write or flush hands to an idle backend (its notification). */
   notifyNs?: number;
+  /** How the other queues replayed with this one slow its drain and ACK path (contention.ts); absent: not at all. */
+  contention?: Contention;
+}
+
+/**
+ * Backends of one guest slow each other: every grant copy waits on the guest's grant-table
+ * lock for each other backend copying. A poll (an ACK-path pass) costs, per skb, the fitted cost
+ * plus `drainNs` (`ackNs`) for each other queue's backend (ACK path) busy when it starts, less
+ * the `drainRef` (`ackRef`) others the trace's own polls (passes) met on average: the fitted
+ * costs already include that much.
+ */
+export interface Contention {
+  drainNs: number;
+  drainRef: number;
+  ackNs: number;
+  ackRef: number;
 }
 
 export interface Outcome {
@@ -43,74 +60,46 @@ const DONE = 3;
 const ACK = 4;
 const ACK_PASS_END = 5;
 const GC_END = 6;
+/** Event kinds per lane: a lane's events are kind + KINDS × lane on the shared clock. */
+const KINDS = 8;
 
-/** A binary min-heap of events on (time, insertion order): the replay's clock. */
-class Clock {
-  private t: number[] = [];
-  private seq: number[] = [];
-  private kind: number[] = [];
-  private arg: unknown[] = [];
-  private n = 0;
-  private next = 0;
-
-  get size(): number {
-    return this.n;
-  }
-
-  push(t: number, kind: number, arg: unknown): void {
-    let i = this.n++;
-    this.t[i] = t;
-    this.seq[i] = this.next++;
-    this.kind[i] = kind;
-    this.arg[i] = arg;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(i, p)) break;
-      this.swap(i, p);
-      i = p;
-    }
-  }
-
-  peekTime(): number {
-    return this.n === 0 ? Infinity : this.t[0];
-  }
-
-  /** Removes the earliest event; returns [time, kind, arg]. */
-  pop(): [number, number, unknown] {
-    const top: [number, number, unknown] = [this.t[0], this.kind[0], this.arg[0]];
-    this.n--;
-    if (this.n > 0) {
-      this.swap(0, this.n);
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < this.n && this.less(l, m)) m = l;
-        if (r < this.n && this.less(r, m)) m = r;
-        if (m === i) break;
-        this.swap(i, m);
-        i = m;
-      }
-    }
-    return top;
-  }
-
-  private less(a: number, b: number): boolean {
-    return this.t[a] < this.t[b] || (this.t[a] === this.t[b] && this.seq[a] < this.seq[b]);
-  }
-
-  private swap(a: number, b: number): void {
-    [this.t[a], this.t[b]] = [this.t[b], this.t[a]];
-    [this.seq[a], this.seq[b]] = [this.seq[b], this.seq[a]];
-    [this.kind[a], this.kind[b]] = [this.kind[b], this.kind[a]];
-    [this.arg[a], this.arg[b]] = [this.arg[b], this.arg[a]];
-  }
+/** What the lanes replayed together share: which backends are polling, which ACK paths are busy. */
+interface Shared {
+  polling: Uint8Array;
+  acking: Uint8Array;
 }
+
+const othersOn = (v: Uint8Array, me: number) => {
+  let n = 0;
+  for (let j = 0; j < v.length; j++) if (j !== me) n += v[j];
+  return n;
+};
 
 /** `seed` picks the service-time draws: replays with different seeds show how much the outcome hangs on chance. */
 export function runLoop(flows: FlowModel[], q: LoopQueue, startNs: number, endNs: number, seed = 1): Outcome {
+  return runLoops([{ flows, queue: q }], startNs, endNs, seed)[0];
+}
+
+/**
+ * Queues replayed together on one clock, so that a queue's `contention` sees the others'
+ * backends and ACK paths as they are at that instant. Each lane draws its service times from
+ * its own stream seeded by `seed` alone: without contention a lane replays exactly as it does
+ * on its own.
+ */
+export function runLoops(lanes: { flows: FlowModel[]; queue: LoopQueue }[], startNs: number, endNs: number, seed = 1): Outcome[] {
   const clock = new Clock();
+  const shared: Shared = { polling: new Uint8Array(lanes.length), acking: new Uint8Array(lanes.length) };
+  const run = lanes.map((l, i) => lane(l.flows, l.queue, i, clock, shared, startNs, seed));
+  while (clock.size > 0 && clock.peekTime() <= endNs) {
+    const [t, kind, arg] = clock.pop();
+    run[Math.floor(kind / KINDS)].handle(t, kind % KINDS, arg);
+  }
+  return run.map((r) => r.close(endNs));
+}
+
+/** One queue's state and event handler on the shared clock (events of lane `me`: kind + KINDS × me). */
+function lane(flows: FlowModel[], q: LoopQueue, me: number, clock: Clock, shared: Shared, startNs: number, seed: number) {
+  const at = (t: number, kind: number, arg: unknown) => clock.push(t, kind + KINDS * me, arg);
   const st = flows.map(() => ({ below: 0, inflight: 0, blocked: false, idx: 0 }));
   let free = q.ringSlots;
   let stopped = false;
@@ -122,6 +111,7 @@ export function runLoop(flows: FlowModel[], q: LoopQueue, startNs: number, endNs
   let backendIdle = true;
   const responded: Pkt[] = [];
   let gcArmed = true;
+  const con = q.contention;
   // The ACK path: a batch server (fit.ts) fed by completions; a pass ends in one ACK event for all it took.
   const ackWaiting: number[] = [];
   let ackBusy = false;
@@ -129,10 +119,12 @@ export function runLoop(flows: FlowModel[], q: LoopQueue, startNs: number, endNs
     const a = q.ack as AckModel;
     const took = ackWaiting.splice(0, a.batch);
     ackBusy = took.length > 0;
+    shared.acking[me] = ackBusy ? 1 : 0;
     if (!ackBusy) return;
-    const end = t + took.length * a.perSkbNs;
-    clock.push(end, ACK_PASS_END, null);
-    clock.push(end + a.delayNs, ACK, took);
+    const per = con === undefined ? a.perSkbNs : a.perSkbNs + con.ackNs * (othersOn(shared.acking, me) - con.ackRef);
+    const end = t + took.length * per;
+    at(end, ACK_PASS_END, null);
+    at(end + a.delayNs, ACK, took);
   };
   const stalls: number[] = [];
   const stallStarts: number[] = [];
@@ -184,19 +176,18 @@ export function runLoop(flows: FlowModel[], q: LoopQueue, startNs: number, endNs
     unpublished.length = 0;
     if (backendIdle) {
       backendIdle = false;
-      clock.push(c + fixedPart(q.drain.kickNs), POLL, null);
+      at(c + fixedPart(q.drain.kickNs), POLL, null);
     }
   };
   const wake = (i: number, t: number, gap: number): void => {
     if (st[i].blocked && canSend(i)) {
       st[i].blocked = false;
-      clock.push(t + gap, WRITE, i);
+      at(t + gap, WRITE, i);
     }
   };
 
-  flows.forEach((f, i) => clock.push(f.arrivals === null ? f.first : (f.arrivals[0] ?? Infinity), WRITE, i));
-  while (clock.size > 0 && clock.peekTime() <= endNs) {
-    const [t, kind, arg] = clock.pop();
+  flows.forEach((f, i) => at(f.arrivals === null ? f.first : (f.arrivals[0] ?? Infinity), WRITE, i));
+  const handle = (t: number, kind: number, arg: unknown): void => {
     if (kind === WRITE) {
       const i = arg as number;
       const f = flows[i];
@@ -209,29 +200,33 @@ export function runLoop(flows: FlowModel[], q: LoopQueue, startNs: number, endNs
       else publish(transmit(p, t));
       if (f.arrivals !== null) {
         const next = f.arrivals[++s.idx];
-        if (next !== undefined) clock.push(next, WRITE, i);
-      } else if (canSend(i)) clock.push(t + (queued ? f.gapAfterWrite : (f.gapAfterXmit ?? f.gapAfterWrite)), WRITE, i);
+        if (next !== undefined) at(next, WRITE, i);
+      } else if (canSend(i)) at(t + (queued ? f.gapAfterWrite : (f.gapAfterXmit ?? f.gapAfterWrite)), WRITE, i);
       else s.blocked = true;
     } else if (kind === POLL) {
       const batch = pending.slice(0, NAPI_BUDGET);
       pending = pending.slice(batch.length);
+      shared.polling[me] = 1;
+      const per = con === undefined ? q.drain.perSkbNs : q.drain.perSkbNs + con.drainNs * (othersOn(shared.polling, me) - con.drainRef);
       let work = 0;
-      if (whole) work = jitter(batch.length * q.drain.perSkbNs);
-      else for (let k = 0; k < batch.length; k++) work += jitter(q.drain.perSkbNs);
-      const end = t + work;
-      clock.push(end, POLL_END, batch);
+      if (whole) work = jitter(batch.length * per);
+      else for (let k = 0; k < batch.length; k++) work += jitter(per);
+      at(t + work, POLL_END, batch);
     } else if (kind === POLL_END) {
       // Responses notify the guest only when its completion handler is armed; while a
       // notification is in flight or the handler runs, they join it (netfront's suppression).
       for (const p of arg as Pkt[]) responded.push(p);
       if (gcArmed) {
         gcArmed = false;
-        clock.push(t + fixedPart(q.drain.respNs), DONE, null);
+        at(t + fixedPart(q.drain.respNs), DONE, null);
       }
-      if (pending.length > 0) clock.push(t, POLL, null);
-      else backendIdle = true;
+      if (pending.length > 0) at(t, POLL, null);
+      else {
+        backendIdle = true;
+        shared.polling[me] = 0;
+      }
     } else if (kind === GC_END) {
-      if (responded.length > 0) clock.push(t, DONE, null);
+      if (responded.length > 0) at(t, DONE, null);
       else gcArmed = true;
     } else if (kind === DONE) {
       const done = responded.splice(0, responded.length);
@@ -254,7 +249,7 @@ export function runLoop(flows: FlowModel[], q: LoopQueue, startNs: number, endNs
         }
         publish(accepted);
       }
-      clock.push(c, GC_END, null);
+      at(c, GC_END, null);
       for (const p of done) wake(p.flow, t, flows[p.flow].gapAfterWake);
       if (!ackBusy && q.ack !== null) ackPass(t);
     } else if (kind === ACK_PASS_END) {
@@ -263,10 +258,13 @@ export function runLoop(flows: FlowModel[], q: LoopQueue, startNs: number, endNs
       for (const i of arg as number[]) st[i].inflight--;
       for (const i of arg as number[]) wake(i, t, flows[i].gapAfterAck);
     }
-  }
-  if (stopped || reopened) {
-    stalls.push(endNs - stopAt);
-    stallStarts.push(stopAt);
-  }
-  return { stalls, stallStarts, completed };
+  };
+  const close = (endNs: number): Outcome => {
+    if (stopped || reopened) {
+      stalls.push(endNs - stopAt);
+      stallStarts.push(stopAt);
+    }
+    return { stalls, stallStarts, completed };
+  };
+  return { handle, close };
 }

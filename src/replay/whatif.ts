@@ -1,11 +1,13 @@
 import type { TraceModel } from '../model/trace-model.js';
 import type { AckModel, DrainModel } from './fit.js';
 import type { FlowModel } from './flows.js';
-import type { LoopQueue, Outcome } from './loop.js';
-import { runLoop } from './loop.js';
+import { deviceOf } from './back-to-back.js';
+import { deviceContention } from './contention.js';
+import type { Contention, LoopQueue, Outcome } from './loop.js';
+import { runLoops } from './loop.js';
 import { nearestRank } from './series.js';
 import type { QueueSummary, WhatIfResult } from './summary.js';
-import type { Workload } from './workload.js';
+import type { QueueWorkload, Workload } from './workload.js';
 import { extractWorkload } from './workload.js';
 
 /**
@@ -39,9 +41,14 @@ const RUNS = 21;
 
 type Figures = ReturnType<typeof figures> & { min: number; max: number; runs: number };
 
-function replicated(run: (seed: number) => Outcome, span: number): Figures {
-  const all = Array.from({ length: RUNS }, (_x, i) => figures(run(i + 1), span)).sort((a, b) => a.stalled_fraction - b.stalled_fraction);
-  return { ...all[RUNS >> 1], min: all[0].stalled_fraction, max: all[RUNS - 1].stalled_fraction, runs: RUNS };
+/** `run(seed)` replays every lane at once; per lane, the median replay and the range. */
+function replicated(run: (seed: number) => Outcome[], span: number): Figures[] {
+  const per: ReturnType<typeof figures>[][] = [];
+  for (let i = 0; i < RUNS; i++) run(i + 1).forEach((o, k) => (per[k] ??= []).push(figures(o, span)));
+  return per.map((all) => {
+    all.sort((a, b) => a.stalled_fraction - b.stalled_fraction);
+    return { ...all[RUNS >> 1], min: all[0].stalled_fraction, max: all[RUNS - 1].stalled_fraction, runs: RUNS };
+  });
 }
 
 function figures(o: Outcome, span: number) {
@@ -102,6 +109,11 @@ function pooled(w: Workload): { drain: DrainModel; ack: AckModel | null } {
   };
 }
 
+function contentionNote(c: Contention): string {
+  const us = (x: number) => (x / 1000).toFixed(2);
+  return `queues replayed together, slowed by each other (grant-table lock): a poll costs ${us(c.drainNs)} µs per skb more for each other queue's backend polling when it starts, an ACK-path pass ${us(c.ackNs)} µs for each other busy ACK path (scaled from the drain's by their per-skb costs), relative to the ${c.drainRef.toFixed(2)} / ${c.ackRef.toFixed(2)} the trace's polls / passes met`;
+}
+
 function notesFor(w: Workload): string[] {
   const notes: string[] = [];
   if (!w.flowsKnown) notes.push('the trace does not name the sending thread: arrivals replayed at their observed times (open loop), so a sender that would go faster with more room does not');
@@ -128,10 +140,20 @@ export function whatIf(w: Workload, observed: QueueSummary[], opts: WhatIfOption
     return { stalled_fraction: s?.stalled_fraction ?? 0, p99_stall_ns: s?.p99_stall_ns ?? 0, throughput_per_s: s?.throughput_per_s ?? 0 };
   };
   const starts = startSpan(w.flows);
-  const run = (flows: FlowModel[], q: LoopQueue) => replicated((seed) => runLoop(drawStarts(flows, starts, seed), q, w.startNs, w.endNs, seed), span);
-  const results: WhatIfResult[] = [];
+  // Lanes replayed together (contention.ts couples them); each draws its senders' start phases.
+  const runAll = (lanes: { flows: FlowModel[]; queue: LoopQueue }[]) =>
+    replicated((seed) => runLoops(lanes.map((l) => ({ flows: drawStarts(l.flows, starts, seed), queue: l.queue })), w.startNs, w.endNs, seed), span);
   if (opts.queues === undefined) {
+    const results: (WhatIfResult | null)[] = [];
+    const order: string[] = [];
+    const notesOf = new Map<string, string[]>();
+    const replayed: { name: string; flows: FlowModel[]; observed: LoopQueue; queue: LoopQueue; from: number }[] = [];
+    // A device's queues (one guest's, one grant table) are replayed together, each slowed by
+    // its neighbours as the trace's were (contention.ts).
+    const byDevice = new Map<string, Contention>();
+    for (const d of new Set(names.map(deviceOf))) byDevice.set(d, deviceContention(names.filter((q) => deviceOf(q) === d).map((q) => w.queues.get(q) as QueueWorkload)));
     for (const [name, Q] of w.queues) {
+      order.push(name);
       const flows = w.flows.filter((f) => f.queue === name);
       // Never full: nothing says this queue is a ring of known size (a bridge or a virtual device
       // queue is not), so another ring size is not replayed on it.
@@ -141,19 +163,34 @@ export function whatIf(w: Workload, observed: QueueSummary[], opts: WhatIfOption
         results.push(result(name, `not replayed: never full in the trace, ring size unknown`, same, b, null, { ringSlots: Q.ringSlots, maxSkbSlots: Q.maxSkbSlots, drain: Q.drain, ack: Q.ackModel, xmitNs: Q.xmitNs, notifyNs: Q.notifyNs }, notes));
         continue;
       }
-      const observedRing: LoopQueue = { ringSlots: Q.ringSlots, maxSkbSlots: Q.maxSkbSlots, drain: Q.drain, ack: Q.ackModel, xmitNs: Q.xmitNs, notifyNs: Q.notifyNs };
-      const ring = opts.ringSlots ?? Q.ringSlots;
-      const predicted = run(flows, { ...observedRing, ringSlots: ring });
-      results.push(result(name, `ring ${Q.ringSlots} → ${ring} slots`, predicted, base(name), run(flows, observedRing), observedRing, notes));
+      const observedRing: LoopQueue = { ringSlots: Q.ringSlots, maxSkbSlots: Q.maxSkbSlots, drain: Q.drain, ack: Q.ackModel, xmitNs: Q.xmitNs, notifyNs: Q.notifyNs, contention: byDevice.get(deviceOf(name)) };
+      replayed.push({ name, flows, observed: observedRing, queue: { ...observedRing, ringSlots: opts.ringSlots ?? Q.ringSlots }, from: Q.ringSlots });
+      results.push(null);
     }
-    return results;
+    const figs = new Map<string, [Figures, Figures]>();
+    for (const [d, c] of byDevice) {
+      const mine = replayed.filter((r) => deviceOf(r.name) === d);
+      if (mine.length === 0) continue;
+      const noted = [...notes, contentionNote(c)];
+      const predicted = runAll(mine.map((r) => ({ flows: r.flows, queue: r.queue })));
+      const atObserved = runAll(mine.map((r) => ({ flows: r.flows, queue: r.observed })));
+      mine.forEach((r, k) => figs.set(r.name, [predicted[k], atObserved[k]]));
+      for (const r of mine) notesOf.set(r.name, noted);
+    }
+    return results.map((x, i) => {
+      if (x !== null) return x;
+      const r = replayed.find((y) => y.name === order[i]) as (typeof replayed)[number];
+      const [p, m] = figs.get(r.name) as [Figures, Figures];
+      return result(r.name, `ring ${r.from} → ${r.queue.ringSlots} slots`, p, base(r.name), m, r.observed, notesOf.get(r.name) ?? notes);
+    });
   }
+  const results: WhatIfResult[] = [];
   const k = opts.queues;
   const assign = opts.flowQueues;
   if (assign !== undefined && assign.length < w.flows.length) throw new RangeError(`flow → queue map has ${assign.length} entries for ${w.flows.length} flows`);
   if (assign !== undefined) notes.push(`flows placed on ${k} queues as given (${assign.slice(0, w.flows.length).join(',')})`);
   else notes.push(`flows dealt round-robin onto ${k} queues in order of first appearance (the kernel hashes the 4-tuple, which the trace does not carry; a real hash can collide)`);
-  notes.push('every queue drains and is acknowledged like the observed ones pooled (its own backend; no extra contention between them)');
+  notes.push('every queue drains and is acknowledged like the observed ones pooled (its own backend)');
   const { drain, ack } = pooled(w);
   const xmitNs = Math.max(...[...w.queues.values()].map((q) => q.xmitNs));
   const notifyNs = Math.max(...[...w.queues.values()].map((q) => q.notifyNs));
@@ -164,14 +201,20 @@ export function whatIf(w: Workload, observed: QueueSummary[], opts: WhatIfOption
   if (opts.ringSlots === undefined && !refused) notes.push('no queue ever refused an skb, so the ring size is unknown: new queues are replayed with rings that never fill');
   const ring = opts.ringSlots ?? (refused ? Math.min(...rings) : Infinity);
   const maxSkb = Math.max(...names.map((q) => w.queues.get(q)?.maxSkbSlots ?? 1));
-  const dev = names[0].replace(/-q\d+$/, '');
-  for (let j = 0; j < k; j++) {
-    const flows = w.flows.filter((_f, i) => (assign === undefined ? i % k : assign[i] % k) === j);
+  const dev = deviceOf(names[0]);
+  // The new queues' backends share the guest's grant table as the observed ones did: each
+  // poll and ACK pass pays for the neighbours busy when it starts (contention.ts), so they are
+  // replayed together.
+  const contention = deviceContention(names.filter((q) => deviceOf(q) === dev).map((q) => w.queues.get(q) as QueueWorkload));
+  notes.push(contentionNote(contention));
+  const lq: LoopQueue = { ringSlots: ring, maxSkbSlots: maxSkb, drain, ack, xmitNs, notifyNs, contention };
+  const lanes = Array.from({ length: k }, (_x, j) => ({ flows: w.flows.filter((_f, i) => (assign === undefined ? i % k : assign[i] % k) === j), queue: lq }));
+  const predicted = runAll(lanes);
+  lanes.forEach((l, j) => {
     const q = `${dev}-q${j}`;
-    const lq: LoopQueue = { ringSlots: ring, maxSkbSlots: maxSkb, drain, ack, xmitNs, notifyNs };
-    const change = `queues ${names.length} → ${k}${opts.ringSlots !== undefined ? `, ring ${Math.min(...rings)} → ${ring} slots` : ''}; ${flows.length} flow(s)`;
-    results.push(result(q, change, run(flows, lq), base(q), null, lq, notes));
-  }
+    const change = `queues ${names.length} → ${k}${opts.ringSlots !== undefined ? `, ring ${Math.min(...rings)} → ${ring} slots` : ''}; ${l.flows.length} flow(s)`;
+    results.push(result(q, change, predicted[j], base(q), null, lq, notes));
+  });
   return results;
 }
 

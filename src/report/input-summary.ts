@@ -24,33 +24,30 @@ export interface InputSummary {
   details?: Record<string, unknown>;
 }
 
-/** Count events and samples per CPU (`-1` = the format printed no CPU) and per kind. */
+/**
+ * Count events and samples per CPU (`-1` = the format printed no CPU) and per kind. Event rows
+ * were counted by the builder as they were written; only samples are counted here.
+ */
 export function summarizeInput(model: TraceModel, path: string): InputSummary {
-  // Per-CPU counts in a dense array (index cpu + 1, so -1 "unknown" is slot 0): a Map
-  // lookup per row cost more than the rest of this function on 15M-record xentrace files.
-  let perCpu = new Float64Array(64);
-  const byKind = new Array<number>(KINDS.length).fill(0);
-  let minTs = Infinity;
-  let maxTs = -Infinity;
-  const countColumns = (cpus: ArrayLike<number>, times: ArrayLike<number>) => {
-    for (let i = 0; i < cpus.length; i++) {
-      const slot = cpus[i] + 1;
-      if (slot >= perCpu.length) {
-        const grown = new Float64Array(Math.max(slot + 1, perCpu.length * 2));
-        grown.set(perCpu);
-        perCpu = grown;
-      }
-      perCpu[slot]++;
-      const ts = times[i];
-      if (ts < minTs) minTs = ts;
-      if (ts > maxTs) maxTs = ts;
-    }
-  };
-  const e = model.events;
-  countColumns(e.cpu, e.tsNs);
-  for (let i = 0; i < e.kind.length; i++) byKind[e.kind[i]]++;
+  const stats = model.eventStats;
+  // Dense per-CPU counts at index cpu + 1 (-1 "unknown" is slot 0): parsers accept CPUs ≤ MAX_CPU.
+  let perCpu = Float64Array.from(stats.cpuCounts);
+  const byKind = Array.from(stats.kindCounts.subarray(0, KINDS.length));
+  let minTs = stats.startNs;
+  let maxTs = stats.endNs;
   const s = model.samples;
-  countColumns(s.cpu, s.tsNs);
+  for (let i = 0; i < s.tsNs.length; i++) {
+    const slot = s.cpu[i] + 1;
+    if (slot >= perCpu.length) {
+      const grown = new Float64Array(Math.max(slot + 1, perCpu.length * 2));
+      grown.set(perCpu);
+      perCpu = grown;
+    }
+    perCpu[slot]++;
+    const ts = s.tsNs[i];
+    if (ts < minTs) minTs = ts;
+    if (ts > maxTs) maxTs = ts;
+  }
   byKind[0] += s.tsNs.length;
 
   const cpuIds: number[] = [];

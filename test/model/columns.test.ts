@@ -67,6 +67,23 @@ describe('adaptive columns', () => {
     expect(() => set.adaptive.id.setMany(0, [1, 2.5])).toThrow(RangeError);
   });
 
+  it('size an Int32 block by its widest magnitude, at the rung its true extremes need', () => {
+    const rungOf = (values: number[]) => {
+      const set = filled(4, (s, row) => s.adaptive.id.set(row, 0));
+      set.adaptive.id.setMany(0, Int32Array.from(values));
+      const cols = set.finish();
+      expect(Array.from(cols.id)).toEqual(values);
+      return cols.id.constructor;
+    };
+    expect(rungOf([127, -128, 0, 5])).toBe(Int8Array);
+    expect(rungOf([64, 63, -1, 0])).toBe(Int8Array); // the OR of magnitudes (127) stays in Int8
+    expect(rungOf([128, 0, 0, 0])).toBe(Int16Array);
+    expect(rungOf([-129, 0, 0, 0])).toBe(Int16Array);
+    expect(rungOf([32767, -32768, 1, 2])).toBe(Int16Array);
+    expect(rungOf([0, 32768, 0, 0])).toBe(Int32Array);
+    expect(rungOf([-(2 ** 31), 2 ** 31 - 1, 0, 0])).toBe(Int32Array);
+  });
+
   it('keep a real ftrace capture in narrow arrays (CPUs, thread and string ids fit in a byte)', async () => {
     const model = await loadTrace(ownTrace('ftrace', 'events.trace.txt'));
     const e = model.events;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backToBackCosts, pollWorkCv } from '../../src/replay/back-to-back.js';
+import { drainContention } from '../../src/replay/contention.js';
 import { busyAckCost } from '../../src/replay/fit.js';
 import type { WorkItem } from '../../src/replay/index.js';
 import { drainTimes, fitDrain } from '../../src/replay/index.js';
@@ -74,5 +75,44 @@ describe('busyAckCost (ACK path cost while packets wait for it)', () => {
     expect(busyAckCost(done, { t, n }, 3)).toBeCloseTo(31_000, -1);
     // Never backlogged: nothing to read the cost from.
     expect(busyAckCost(done, { t: done.map((x) => x + 50_000), n: done.map(() => 1) }, 3)).toBeNaN();
+  });
+});
+
+describe('drainContention (what a busy neighbour backend costs per skb)', () => {
+  /**
+   * Two queues whose idle-start polls of 3 skbs cost `extra` more per skb when the other queue's
+   * backend is polling as they start (the grant-table lock); their cycles (think time differs)
+   * drift against each other, so some polls find the neighbour idle and some busy.
+   */
+  const twoQueues = (extra: number) => {
+    const d = { kickNs: 7000, respNs: 13_000, perSkbNs: 15_000, cv: 0 };
+    const qs = [0, 1].map(() => ({ items: [] as WorkItem[], next: 0, polls: [] as [number, number][] }));
+    qs[1].next = 11_000;
+    const think = [23_000, 31_000];
+    for (let n = 0; n < 1200; n++) {
+      const k = qs[0].next + d.kickNs <= qs[1].next + d.kickNs ? 0 : 1;
+      const q = qs[k];
+      const start = q.next + d.kickNs;
+      const o = qs[1 - k].polls.at(-1);
+      const busy = o !== undefined && o[0] <= start && o[1] > start ? 1 : 0;
+      const end = start + 3 * (d.perSkbNs + extra * busy);
+      q.polls.push([start, end]);
+      for (let j = 0; j < 3; j++) q.items.push({ flow: 1, enq: q.next, acc: q.next, done: end + d.respNs, slots: 17, ack: Infinity, woke: 0, wokeAt: NaN });
+      q.next = end + d.respNs + think[k] + ((n * 7919) % 9) * 1000;
+    }
+    return qs.map((q) => ({ items: q.items, acks: { t: [], n: [] }, ringSlots: 64, refused: true, maxSkbSlots: 17, drain: d, xmitNs: 0, notifyNs: 0, ackModel: null }));
+  };
+
+  it('reads the extra per-skb cost of a polling neighbour from idle-start sojourns', () => {
+    const c = drainContention(twoQueues(1000));
+    expect(c.perNeighbourNs).toBeGreaterThan(850);
+    expect(c.perNeighbourNs).toBeLessThan(1150);
+    expect(c.ref).toBeGreaterThan(0.1);
+    expect(c.ref).toBeLessThan(0.9);
+  });
+
+  it('is zero when neighbours cost nothing, and with one queue', () => {
+    expect(drainContention(twoQueues(0)).perNeighbourNs).toBeLessThan(100);
+    expect(drainContention(twoQueues(1000).slice(0, 1))).toEqual({ perNeighbourNs: 0, ref: 0 });
   });
 });

@@ -9,6 +9,8 @@
  * flags column, trace-cmd's padding) collapses into "skip blanks". No regular expressions and
  * no strings: the caller slices what it keeps.
  */
+import { MAX_CPU } from '../../model/schema.js';
+
 export const LINE_EVENT = 1; // `name: payload`
 export const LINE_FUNCTION = 2; // function tracer: `func <-parent` (no `name:` token)
 export const LINE_STACK = 3; // `<stack trace>`
@@ -84,7 +86,7 @@ function cpuAt(buf: Buffer, p: number, end: number, h: FtraceHead): number {
   let i = p + 1;
   let cpu = 0;
   while (i < end && isDigit(buf[i])) cpu = cpu * 10 + (buf[i++] - 48);
-  if (i === p + 1 || i >= end || buf[i] !== RBRACKET) return -1;
+  if (i === p + 1 || i >= end || buf[i] !== RBRACKET || cpu > MAX_CPU) return -1;
   i++;
   if (i < end && !isBlank(buf[i])) return -1;
   h.cpu = cpu;

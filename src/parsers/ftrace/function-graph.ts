@@ -1,3 +1,4 @@
+import { MAX_CPU } from '../../model/schema.js';
 /**
  * function_graph tracer lines (FORMATS.md §2.5), byte-level:
  *
@@ -67,6 +68,7 @@ export function scanGraphLine(buf: Buffer, start: number, end: number, g: GraphL
     if (n > i && j < end && buf[j] === 41 && isInt(buf, i, n)) {
       let cpu = 0;
       for (let k = i; k < n; k++) cpu = cpu * 10 + (buf[k] - 48);
+      if (cpu > MAX_CPU) return false;
       g.cpu = cpu;
       i = j + 1;
     }

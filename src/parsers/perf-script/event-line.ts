@@ -9,6 +9,8 @@
  * pid. Without either anchor the event is the first `name:` token after an integer.
  * No regular expressions and no strings are made here: the caller slices what it keeps.
  */
+import { MAX_CPU } from '../../model/schema.js';
+
 export interface EventHead {
   commStart: number;
   commEnd: number;
@@ -61,7 +63,7 @@ function cpuToken(buf: Buffer, s: number, e: number): number {
     if (!isDigit(c)) return -1;
     v = v * 10 + (c - 48);
   }
-  return v;
+  return v <= MAX_CPU ? v : -1;
 }
 
 /** `12345.678901:` → fills sec/ns; true when the token is a time. */

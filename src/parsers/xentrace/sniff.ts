@@ -1,4 +1,5 @@
 import { headLines } from '../format.js';
+import { MAX_CPU } from '../../model/schema.js';
 import { CPU_CHANGE_WORD } from './event-names.js';
 
 /**
@@ -11,7 +12,7 @@ import { CPU_CHANGE_WORD } from './event-names.js';
 export type BinaryLayout = 'le' | 'be' | 'legacy';
 
 /** Highest pCPU id accepted in a cpu_change record (Xen's NR_CPUS tops out well below). */
-export const MAX_PCPU = 16383;
+export const MAX_PCPU = MAX_CPU;
 
 export function binaryLayout(head: Buffer): BinaryLayout | null {
   if (head.length < 12) return null;

@@ -10,7 +10,7 @@ import { clockFor, warnDefaultClock } from './clock.js';
 import type { Timebase } from './merge.js';
 import { Merger } from './merge.js';
 import { A0, A1, A2, A3, DOM, KIND, NAME, STR0, STRIDE, VCPU } from './row-queue.js';
-import { TEXT_LINE } from './sniff.js';
+import { MAX_PCPU, TEXT_LINE } from './sniff.js';
 import { decodeText } from './text-records.js';
 
 /**
@@ -48,8 +48,8 @@ class TextParser implements LineSink {
   line(buf: Buffer, start: number, end: number, lineNo: number): void {
     const text = latin1(buf, start, end);
     const m = TEXT_LINE.exec(text);
-    if (m === null) return this.stray(text, lineNo);
-    const cpu = Number(m[1]);
+    const cpu = m === null ? NaN : Number(m[1]);
+    if (m === null || cpu > MAX_PCPU) return this.stray(text, lineNo);
     const tick = this.tick(m[2], lineNo, text);
     if (tick === null) return;
     const [name, fields] = splitName(m[4]);

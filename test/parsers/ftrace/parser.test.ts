@@ -319,6 +319,16 @@ stat_rea-96532    52d.... 45342us : cgroup_rstat_flush
     expect(diag(m, 'ftrace/latency-format')).toMatchObject({ first: { line: 18 } });
   });
 
+  it('takes a CPU field beyond any machine (a garbled [cpu]) as a bad line, not a CPU', () => {
+    const m = parse(`${HEADER5}            bash-7549    [99999999] .....   429.232909: sys_exit: NR 1 = 2
+            bash-7549    [001] .....   429.232911: sys_exit: NR 1 = 2
+`);
+    expect(m.eventCount).toBe(1);
+    expect(m.eventStats.maxCpu).toBe(1);
+    expect(Array.from(m.eventStats.cpuCounts)).toEqual([0, 0, 1]);
+    expect(diag(m, 'ftrace/bad-line')?.first.excerpt).toContain('[99999999]');
+  });
+
   it('survives arbitrary bytes', () => {
     const junk = Buffer.alloc(5000);
     for (let i = 0; i < junk.length; i++) junk[i] = (i * 7919 + 13) % 256;

@@ -32,6 +32,13 @@ describe('malformed perf script input', () => {
     expect(d.more[0]).toMatchObject({ line: 10, excerpt: 'more garbage' });
   });
 
+  it('a garbled CPU field (beyond any machine) is a bad line, not CPU 99999999', async () => {
+    const head = 'bash  1200 [99999999]   100.000200:     250000 cpu-clock:ppp: ';
+    const model = await loadTrace(file('big-cpu.txt', [...GOOD, head, ...GOOD.slice(1)].join('\n')));
+    expect(model.sampleCount).toBe(1);
+    expect(model.diagnostics[0]).toMatchObject({ code: 'perf-script/bad-line', first: { line: 5, excerpt: head } });
+  });
+
   it('--strict makes the first malformed record fatal, naming file and line', async () => {
     const text = [...GOOD, 'garbage', ...GOOD].join('\n');
     const p = file('strict.txt', text);
