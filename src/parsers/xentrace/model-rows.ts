@@ -85,7 +85,6 @@ export class ModelRows {
     if (n === 0) return;
     const ev = this.b.events;
     const r0 = ev.pushWritten(n);
-    this.b.countRows(this.kind, this.cpu, n);
     // Ticks become ns here, and so does a loss start (a1 of LOST_RECORDS), a tick like the row's.
     const k = this.time.nsPerTick;
     const offset = this.time.offset;
@@ -99,6 +98,7 @@ export class ModelRows {
         this.lostRows.push(r0 + j);
       }
     }
+    this.b.countRows(this.kind, this.cpu, ts, n);
     // Fixed columns take the block as is; adaptive ones check it once and keep their narrow type
     // where the values allow (CPUs, domains, vCPUs, names; the argument words need Float64).
     const f = ev.fixed;

@@ -68,19 +68,22 @@ function classOf(model: TraceModel, name: number, kind: number): number {
   return HVM_TEXT.test(s) ? CLS.hvm : CLS.other;
 }
 
-/** Per-vCPU counters, in slots found by label (a vCPU's label is looked up only when the vCPU on a pCPU changes). */
+/**
+ * Per-vCPU counters, in slots found by (domain, vCPU) — looked up only when the vCPU on a pCPU
+ * changes, which every Xen IRQ row (attributed to Xen, between two rows of a guest) does twice,
+ * so the key is a number, not the label string. Labels are made once per slot, at the end.
+ */
 class Slots {
-  readonly of = new Map<string, number>();
+  readonly of = new Map<number, number>();
   records = new Float64Array(64);
   exits = new Float64Array(64);
   calls = new Float64Array(64);
 
-  slot(dom: number, vcpu: number): number {
-    const label = vcpuLabel(dom, vcpu);
-    let slot = this.of.get(label);
+  slot(key: number): number {
+    let slot = this.of.get(key);
     if (slot === undefined) {
       slot = this.of.size;
-      this.of.set(label, slot);
+      this.of.set(key, slot);
       if (slot === this.records.length) {
         this.records = grown(this.records);
         this.exits = grown(this.exits);
@@ -168,7 +171,7 @@ export function collect(model: TraceModel): XenStats {
       const key = dom * 65536 + vcpu;
       let v = lastSlot[cpu];
       if (lastKey[cpu] !== key) {
-        v = lastSlot[cpu] = slots.slot(dom, vcpu);
+        v = lastSlot[cpu] = slots.slot(key);
         lastKey[cpu] = key;
         vRecords = slots.records; // the slots may have grown
         vExits = slots.exits;
@@ -207,7 +210,7 @@ export function collect(model: TraceModel): XenStats {
   for (let p = 0; p < nCpu; p++) {
     if (pcRecords[p] > 0) st.perPcpu[p] = { records: pcRecords[p], vmexits: pcExits[p], hypercalls: pcCalls[p], irqs: pcIrqs[p] };
   }
-  for (const [label, slot] of slots.of) st.perVcpu.set(label, { records: slots.records[slot], vmexits: slots.exits[slot], hypercalls: slots.calls[slot], irqs: 0 });
+  for (const [key, slot] of slots.of) st.perVcpu.set(keyLabel(key), { records: slots.records[slot], vmexits: slots.exits[slot], hypercalls: slots.calls[slot], irqs: 0 });
   for (let k = 0; k < hcCount.length; k++) {
     if (hcCount[k] === 0) continue;
     const vmm = k > nStr;
@@ -238,6 +241,12 @@ function tallyIn<K>(m: Map<K, Tally>, key: K, value: number): void {
 /** Class of a 28-bit event id: bits 16..27 hold exactly one class bit (FORMATS.md §3.6). */
 const ID_CLASS = new Uint8Array(4096).fill(CLASS_NAMES.indexOf('other'));
 [1, 2, 4, 8, 0x10, 0x20, 0x40, 0x80, 0x800].forEach((bit, i) => (ID_CLASS[bit] = i));
+
+/** The label of a slot key `dom * 65536 + vcpu` (domains and vCPUs are ≥ -1 and < 65536). */
+function keyLabel(key: number): string {
+  const dom = Math.floor((key + 1) / 65536);
+  return vcpuLabel(dom, key - dom * 65536);
+}
 
 export function vcpuLabel(dom: number, vcpu: number): string {
   if (dom === IDLE) return vcpu < 0 ? 'xen' : `idle v${vcpu}`;
