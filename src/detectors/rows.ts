@@ -77,7 +77,6 @@ export function rowsOfKinds(model: TraceModel, kinds: readonly IndexedKind[]): I
   return out;
 }
 
-/** 256-entry table: 1 for the given kinds (by code), to skip other rows on a full walk. */
 /**
  * The column's values at `rows`, or the column itself when there is no index (`rows` null: then
  * row j is row j). Copying one column at a time is about twice as fast as reading the rows'

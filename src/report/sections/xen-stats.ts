@@ -1,5 +1,7 @@
 import { KIND_CODE } from '../../model/schema.js';
 import type { TraceModel } from '../../model/trace-model.js';
+import type { Tally } from './tallies.js';
+import { Tallies } from './tallies.js';
 
 /**
  * The xen section's numbers: one typed pass over the events (cached per model: text and JSON
@@ -20,7 +22,7 @@ export interface Counter {
   hypercalls: number;
   irqs: number;
 }
-export type Tally = Map<number, number>;
+export type { Tally } from './tallies.js';
 export const bump = <K>(m: Map<K, number>, k: K, n = 1) => m.set(k, (m.get(k) ?? 0) + n);
 
 export interface XenStats {
@@ -131,6 +133,7 @@ export function collect(model: TraceModel): XenStats {
   let lastKey = new Float64Array(nCpu).fill(NaN);
   let lastSlot = new Float64Array(nCpu);
   const slots = new Slots();
+  const irqs = new Tallies(), intrs = new Tallies(), virqs = new Tallies();
   let vRecords = slots.records, vExits = slots.exits, vCalls = slots.calls;
   const OTHER = K.other, SYSCALL_EXIT = K.syscall_exit, TLB = K.tlb_flush;
   // The model's columns sit on resizable buffers, where every indexed read pays a bounds check
@@ -200,9 +203,9 @@ export function collect(model: TraceModel): XenStats {
       } else if (act === IRQ) {
         if (dom === IDLE && vcpu < 0) {
           pcIrqs[cpu]++;
-          tallyIn(st.irqByPcpu, cpu, a0s[i]);
-        } else tallyIn(st.virqByVcpu, vcpuLabel(dom, vcpu), a0s[i]);
-      } else if (act === INTR) tallyIn(st.intrByPcpu, cpu, a0s[i]);
+          irqs.add(cpu, a0s[i]);
+        } else virqs.add(v, a0s[i]);
+      } else if (act === INTR) intrs.add(cpu, a0s[i]);
     }
   }
   for (let c = 0; c < CLASS_NAMES.length; c++) st.byClass[c] += byIdClass[c];
@@ -210,6 +213,11 @@ export function collect(model: TraceModel): XenStats {
   for (let p = 0; p < nCpu; p++) {
     if (pcRecords[p] > 0) st.perPcpu[p] = { records: pcRecords[p], vmexits: pcExits[p], hypercalls: pcCalls[p], irqs: pcIrqs[p] };
   }
+  st.irqByPcpu = irqs.toMaps((p) => p);
+  st.intrByPcpu = intrs.toMaps((p) => p);
+  const slotLabel: string[] = [];
+  for (const [key, slot] of slots.of) slotLabel[slot] = keyLabel(key);
+  st.virqByVcpu = virqs.toMaps((slot) => slotLabel[slot]);
   for (const [key, slot] of slots.of) st.perVcpu.set(keyLabel(key), { records: slots.records[slot], vmexits: slots.exits[slot], hypercalls: slots.calls[slot], irqs: 0 });
   for (let k = 0; k < hcCount.length; k++) {
     if (hcCount[k] === 0) continue;
@@ -229,13 +237,6 @@ export function collect(model: TraceModel): XenStats {
   st.vmexits = named;
   cache.set(model, st);
   return st;
-}
-
-/** One more `value` in the tally of `key` (IRQs by pCPU / vector by vCPU: a few % of the rows). */
-function tallyIn<K>(m: Map<K, Tally>, key: K, value: number): void {
-  let t = m.get(key);
-  if (t === undefined) m.set(key, (t = new Map()));
-  bump(t, value);
 }
 
 /** Class of a 28-bit event id: bits 16..27 hold exactly one class bit (FORMATS.md §3.6). */
