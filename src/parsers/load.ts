@@ -32,20 +32,31 @@ export class UnrecognisedInputError extends InputError {
 /** Open, sniff, and parse one input into a model. Throws InputError for unusable input. */
 export async function loadTrace(path: string, options: LoadOptions = {}): Promise<TraceModel> {
   let input: InputSource = await openInput(path, { chunkBytes: options.chunkBytes, stdin: options.stdin });
-  let finished: Promise<void> = Promise.resolve();
+  // The converter's exit, caught at once: it may fail (a damaged perf.data) while its output is still being parsed.
+  let finished: Promise<InputError | null> = Promise.resolve(null);
   const converter = findConverter(input.head);
   let via: string | null = null;
   if (converter !== undefined) {
+    await input.close(); // the converter reads the file itself
     const converted = await runConverter(converter, path);
+    finished = converted.done.then(
+      () => null,
+      (err: InputError) => err,
+    );
     input = await sourceFromStream(path, converted.stdout, options.chunkBytes);
-    finished = converted.done;
     via = `${converter.command} ${converter.args(path).join(' ')}`;
   }
   const format = chooseFormat(input, options.format, converter?.format);
   const builder = new TraceBuilder(new Diagnostics(options.strict ?? false, path), format.id, path);
   if (via !== null) builder.meta.header['converted by'] = via;
   await format.parse(input, builder, { onProgress: options.onProgress, cpuHz: options.cpuHz });
-  await finished;
+  const failed = await finished;
+  if (failed !== null) {
+    // A converter that stopped on damage has printed what it could read: keep that, as for a truncated file.
+    if (builder.events.length + builder.samples.length === 0) throw failed;
+    const why = failed.message.slice(failed.path.length + 2).replace(/\s+/g, ' ').slice(0, 300);
+    builder.diagnostics.report('input/converter-failed', 'warning', `${why}; kept the records it printed before it stopped`);
+  }
   builder.meta.sourceBytes = input.bytesRead;
   if (input.truncated !== null) {
     builder.diagnostics.report('input/truncated', 'warning', `input is truncated: ${input.truncated}; parsed what was readable`, {

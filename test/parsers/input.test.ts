@@ -92,6 +92,32 @@ describe('input: chunks, gzip, stdin, errors', () => {
     expect(summarizeInput(model, '').by_kind).toEqual(summarizeInput(text, '').by_kind);
   });
 
+  it('a perf.data that perf stops on keeps what perf printed, with a warning; one it prints nothing of is an input error', () => {
+    // A stand-in `perf` (first on PATH) that prints the committed capture's first records and
+    // then fails as perf does on a damaged file, or fails at once.
+    const bin = mkdtempSync(join(tmpdir(), 'tracelens-fakeperf-'));
+    const text = readFileSync(ownTrace('perf-script', 'small.perf-script.txt'), 'utf8').split('\n');
+    const cut = text.findIndex((l, i) => i > 40 && l === '') + 1; // whole records only
+    writeFileSync(join(bin, 'head.txt'), text.slice(0, cut).join('\n'));
+    const fake = (body: string) => writeFileSync(join(bin, 'perf'), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    const load = () =>
+      execFileSync(process.execPath, ['-e', `
+        process.env.PATH = '${bin}:' + process.env.PATH;
+        import('${join(ROOT, 'dist/parsers/index.js')}').then(({ loadTrace }) =>
+          loadTrace('${ownTrace('perf-script', 'small.perf.data')}').then(
+            (m) => console.log(JSON.stringify({ events: m.eventCount, diagnostics: m.diagnostics })),
+            (e) => console.log(JSON.stringify({ error: e.name + ': ' + e.message }))));
+      `]).toString();
+    fake(`cat '${join(bin, 'head.txt')}'; echo "Can't parse sample, err = -14" >&2; exit 242`);
+    const partial = JSON.parse(load());
+    expect(partial.events).toBeGreaterThan(0);
+    expect(partial.diagnostics).toEqual([
+      expect.objectContaining({ code: 'input/converter-failed', severity: 'warning', message: expect.stringMatching(/failed \(exit 242\): Can't parse sample, err = -14; kept the records/) }),
+    ]);
+    fake(`echo 'incompatible file format' >&2; exit 255`);
+    expect(JSON.parse(load()).error).toMatch(/^InputError: .*small\.perf\.data: `perf script -i .*` failed \(exit 255\): incompatible file format/);
+  });
+
   it('without perf on PATH, a perf.data gets a clear error', async () => {
     // A child process with an empty PATH stands in for a machine without perf.
     const out = execFileSync(process.execPath, ['-e', `

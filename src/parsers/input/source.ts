@@ -23,6 +23,8 @@ export interface InputSource {
   /** Set when a compressed stream ended early: what was readable has been delivered. */
   readonly truncated: string | null;
   chunks(): AsyncIterable<Buffer>;
+  /** Stop reading and release the file (the input is replaced by a converter's output). */
+  close(): Promise<void>;
 }
 
 export interface OpenOptions {
@@ -122,6 +124,12 @@ class StreamSource implements InputSource {
       }
       throw new InputError(this.path, `read failed: ${(err as Error).message}`);
     }
+  }
+
+  async close(): Promise<void> {
+    this.exhausted = true;
+    this.pending.length = 0;
+    await this.rest.return?.();
   }
 
   async *chunks(): AsyncIterable<Buffer> {
