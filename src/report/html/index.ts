@@ -90,6 +90,7 @@ h1 { margin: 8px 0 0; } h2 { margin-top: 32px; border-bottom: 1px solid #ccc; wo
 table { border-collapse: collapse; margin: 8px 0; background: #fff; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; word-break: break-word; }
 th:first-child, td:first-child { min-width: 6em; }
+th { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .finding { background: #fff; border-left: 6px solid #4e79a7; padding: 6px 14px; margin: 12px 0; }
 .finding.warning { border-color: #f28e2b; } .finding.error { border-color: #e15759; }
