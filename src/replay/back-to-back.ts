@@ -68,18 +68,9 @@ const MIN_SAME_SIZE = 10;
 export function pollWorkCv(list: WorkItem[], pub: (x: WorkItem) => number, perSkbNs: number): number {
   const its = [...list].sort((a, b) => a.done - b.done);
   const bySize = new Map<number, number[]>();
-  let prevDone = -Infinity;
-  for (let k = 0; k < its.length; ) {
-    let j = k;
-    let last = -Infinity;
-    let first = Infinity;
-    while (j < its.length && its[j].done - its[k].done < SAME_BATCH_NS) {
-      last = Math.max(last, pub(its[j]));
-      first = Math.min(first, its[j++].acc);
-    }
-    if (first > prevDone) bySize.get(j - k)?.push(its[k].done - last) ?? bySize.set(j - k, [its[k].done - last]);
-    prevDone = its[j - 1].done;
-    k = j;
+  for (const b of completionBatches(its, pub)) {
+    const sojourn = its[b.from].done - b.lastPub;
+    if (b.idle) bySize.get(b.to - b.from)?.push(sojourn) ?? bySize.set(b.to - b.from, [sojourn]);
   }
   let num = 0;
   let den = 0;
@@ -100,7 +91,7 @@ export function devicePollCv(qs: QueueWorkload[]): number {
   let n = 0;
   for (const Q of qs) {
     const its = [...Q.items].sort((a, b) => a.acc - b.acc);
-    const pub = publishTimes(Float64Array.from(its, (x) => x.acc), Q.xmitNs);
+    const pub = publishTimes(Float64Array.from(its, (x) => x.acc), Q.xmitNs, Q.refusals);
     const at = new Map(its.map((x, i) => [x, pub[i]] as const));
     const cv = pollWorkCv(Q.items, (x) => at.get(x) ?? x.acc, Q.drain.perSkbNs);
     if (cv === cv) {
@@ -131,5 +122,34 @@ export function perSkbByDevice(items: Map<string, WorkItem[]>): Map<string, numb
   }
   const out = new Map<string, number>();
   for (const [d, g] of gaps) if (g.length >= MIN_BACK_TO_BACK) out.set(d, g.sort((a, b) => a - b)[g.length >> 1]);
+  return out;
+}
+
+/** One completion batch: items [from, to) of the list, their latest publish and earliest accept. */
+export interface CompletionBatch {
+  from: number;
+  to: number;
+  lastPub: number;
+  firstAcc: number;
+  /** The backend was idle when it began: no item of it was accepted before the previous batch completed. */
+  idle: boolean;
+}
+
+/** Items (sorted by completion) grouped into batches: those completing within SAME_BATCH_NS of a batch's first. */
+export function completionBatches(its: WorkItem[], pub: (x: WorkItem) => number): CompletionBatch[] {
+  const out: CompletionBatch[] = [];
+  let prevDone = -Infinity;
+  for (let k = 0; k < its.length; ) {
+    let j = k;
+    let lastPub = -Infinity;
+    let firstAcc = Infinity;
+    while (j < its.length && its[j].done - its[k].done < SAME_BATCH_NS) {
+      lastPub = Math.max(lastPub, pub(its[j]));
+      firstAcc = Math.min(firstAcc, its[j++].acc);
+    }
+    out.push({ from: k, to: j, lastPub, firstAcc, idle: firstAcc > prevDone });
+    prevDone = its[j - 1].done;
+    k = j;
+  }
   return out;
 }

@@ -1,5 +1,5 @@
 import type { Contention } from './loop.js';
-import { SAME_BATCH_NS } from './back-to-back.js';
+import { completionBatches } from './back-to-back.js';
 import { ACK_BACKLOG_BATCHES, publishTimes } from './fit.js';
 import type { QueueWorkload } from './workload.js';
 
@@ -32,26 +32,16 @@ interface Poll {
  */
 function pollsOf(Q: QueueWorkload): Poll[] {
   const byAcc = [...Q.items].sort((a, b) => a.acc - b.acc);
-  const pub = publishTimes(Float64Array.from(byAcc, (x) => x.acc), Q.xmitNs);
+  const pub = publishTimes(Float64Array.from(byAcc, (x) => x.acc), Q.xmitNs, Q.refusals);
   const pubOf = new Map(byAcc.map((x, i) => [x, pub[i]] as const));
   const its = [...Q.items].sort((a, b) => a.done - b.done);
   const { kickNs, respNs } = Q.drain;
   const out: Poll[] = [];
-  let prevDone = -Infinity;
-  for (let k = 0; k < its.length; ) {
-    let j = k;
-    let last = -Infinity;
-    let first = Infinity;
-    while (j < its.length && its[j].done - its[k].done < SAME_BATCH_NS) {
-      last = Math.max(last, pubOf.get(its[j]) ?? its[j].acc);
-      first = Math.min(first, its[j++].acc);
-    }
-    const end = its[k].done - respNs;
-    const idle = first > prevDone;
-    const start = idle || out.length === 0 ? Math.min(last + kickNs, end) : out[out.length - 1].end;
-    out.push({ start, end, n: j - k, sojourn: idle ? its[k].done - last : NaN });
-    prevDone = its[j - 1].done;
-    k = j;
+  for (const b of completionBatches(its, (x) => pubOf.get(x) ?? x.acc)) {
+    const done = its[b.from].done;
+    const end = done - respNs;
+    const start = b.idle || out.length === 0 ? Math.min(b.lastPub + kickNs, end) : out[out.length - 1].end;
+    out.push({ start, end, n: b.to - b.from, sojourn: b.idle ? done - b.lastPub : NaN });
   }
   return out;
 }

@@ -240,14 +240,10 @@ function lane(flows: FlowModel[], q: LoopQueue, me: number, clock: Clock, shared
       if (stopped && free >= q.maxSkbSlots) {
         stopped = false;
         reopened = true;
-        // Published as of the last skb accepted: the time the drain was fitted from (fit.ts
-        // publishTimes), which cannot see the refusal that ends a flush.
-        let accepted = c;
-        while (backlog.length > 0 && !stopped) {
-          c = transmit(backlog.shift() as Pkt, c);
-          if (!stopped) accepted = c;
-        }
-        publish(accepted);
+        // Published when the flush ends: after its last accept, or after the skb it refused
+        // when the ring filled again (fit.ts publishTimes).
+        while (backlog.length > 0 && !stopped) c = transmit(backlog.shift() as Pkt, c);
+        publish(c);
       }
       at(c, GC_END, null);
       for (const p of done) wake(p.flow, t, flows[p.flow].gapAfterWake);

@@ -13,9 +13,11 @@ import { extractWorkload } from './workload.js';
 /**
  * What-if (DESIGN §6, issue 7): replay each TX queue's closed loop (loop.ts) — the trace's
  * senders, the ring, the fitted drain and ACK path — with another ring size or queue count, and
- * predict each queue's stalled fraction, p99 stall and throughput. The same loop replayed with
- * the observed configuration is reported beside it (`model_at_observed`): how far the model
- * itself is from the trace.
+ * predict each queue's stalled fraction, p99 stall and throughput. A device's queues are
+ * replayed together: their backends share the guest's grant table and slow each other
+ * (contention.ts), more so the more of them are busy. The same loop replayed with the observed
+ * configuration is reported beside it (`model_at_observed`): how far the model itself is from
+ * the trace.
  */
 
 export interface WhatIfOptions {

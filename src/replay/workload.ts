@@ -52,6 +52,8 @@ export interface QueueWorkload {
   ringSlots: number;
   /** False when the driver never refused an skb: ringSlots is then only a lower bound (the most ever in use). */
   refused: boolean;
+  /** When the driver refused an skb (NETDEV_TX_BUSY), in time order: the end of the flush it stopped. */
+  refusals: number[];
   maxSkbSlots: number;
   drain: DrainModel;
   /** Driver time per skb (net_dev_start_xmit → net_dev_xmit): a flush of the backlog takes that per skb. */
@@ -90,6 +92,7 @@ export function extractWorkload(model: TraceModel): Workload {
   const xmit = new Map<string, number[]>();
   const items = new Map<string, WorkItem[]>();
   const fullAt = new Map<string, number>();
+  const refusals = new Map<string, number[]>();
   const flushFirst = new Map<string, number>();
   const notify = new Map<string, number[]>();
   const inRing = new Map<string, number>();
@@ -148,6 +151,7 @@ export function extractWorkload(model: TraceModel): Workload {
       if (e.a1[i] > 0) len[id] = e.a1[i];
       if (e.a2[i] === NETDEV_TX_BUSY) {
         fullAt.set(q, Math.max(fullAt.get(q) ?? 0, inRing.get(q) ?? 0));
+        refusals.get(q)?.push(t) ?? refusals.set(q, [t]);
         flushFirst.set(q, NaN);
       } else if ((e.a2[i] === 0 || e.a2[i] !== e.a2[i]) && acc[id] !== acc[id]) {
         // After a refusal the first skb accepted kicks the idle backend; the next one is
@@ -212,12 +216,12 @@ export function extractWorkload(model: TraceModel): Workload {
     const ringSlots = inferRing(fullAt.get(q), list, maxSkbSlots);
     const xmitNs = trimmedMean(xmit.get(q) ?? [0]);
     const notifyNs = notifyOf(notify.get(q) ?? [], xmitNs);
-    queues.set(q, { items: list, acks: a, ringSlots, refused: fullAt.has(q), maxSkbSlots, drain: NO_DRAIN, xmitNs, notifyNs, ackModel: a.t.length > 0 ? fitAcks(list, a) : null });
+    queues.set(q, { items: list, acks: a, ringSlots, refused: fullAt.has(q), refusals: refusals.get(q) ?? [], maxSkbSlots, drain: NO_DRAIN, xmitNs, notifyNs, ackModel: a.t.length > 0 ? fitAcks(list, a) : null });
   }
   // A device's queues share one fixed latency, kick / response split and per-skb cost (fit.ts `fitDrains`).
   for (const dev of new Set([...queues.keys()].map(deviceOf))) {
     const qs = [...queues.values()].filter((_Q, k) => deviceOf([...queues.keys()][k]) === dev);
-    fitDrains(qs.map((Q) => Q.items), qs.map((Q) => Q.xmitNs), perSkb.get(dev)).forEach((d, k) => (qs[k].drain = d));
+    fitDrains(qs.map((Q) => Q.items), qs.map((Q) => Q.xmitNs), perSkb.get(dev), qs.map((Q) => Q.refusals)).forEach((d, k) => (qs[k].drain = d));
     const pollCv = devicePollCv(qs);
     if (pollCv === pollCv) for (const Q of qs) Q.drain.pollCv = pollCv;
   }

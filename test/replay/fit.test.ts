@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backToBackCosts, pollWorkCv } from '../../src/replay/back-to-back.js';
 import { drainContention } from '../../src/replay/contention.js';
-import { busyAckCost } from '../../src/replay/fit.js';
+import { busyAckCost, publishTimes } from '../../src/replay/fit.js';
 import type { WorkItem } from '../../src/replay/index.js';
 import { drainTimes, fitDrain } from '../../src/replay/index.js';
 
@@ -100,7 +100,7 @@ describe('drainContention (what a busy neighbour backend costs per skb)', () => 
       for (let j = 0; j < 3; j++) q.items.push({ flow: 1, enq: q.next, acc: q.next, done: end + d.respNs, slots: 17, ack: Infinity, woke: 0, wokeAt: NaN });
       q.next = end + d.respNs + think[k] + ((n * 7919) % 9) * 1000;
     }
-    return qs.map((q) => ({ items: q.items, acks: { t: [], n: [] }, ringSlots: 64, refused: true, maxSkbSlots: 17, drain: d, xmitNs: 0, notifyNs: 0, ackModel: null }));
+    return qs.map((q) => ({ items: q.items, acks: { t: [], n: [] }, ringSlots: 64, refused: true, refusals: [], maxSkbSlots: 17, drain: d, xmitNs: 0, notifyNs: 0, ackModel: null }));
   };
 
   it('reads the extra per-skb cost of a polling neighbour from idle-start sojourns', () => {
@@ -114,5 +114,14 @@ describe('drainContention (what a busy neighbour backend costs per skb)', () => 
   it('is zero when neighbours cost nothing, and with one queue', () => {
     expect(drainContention(twoQueues(0)).perNeighbourNs).toBeLessThan(100);
     expect(drainContention(twoQueues(1000).slice(0, 1))).toEqual({ perNeighbourNs: 0, ref: 0 });
+  });
+});
+
+describe('publishTimes (when netfront makes a burst visible to the backend)', () => {
+  it('a burst is published at its last accept, or at the refusal that ended it when the ring filled', () => {
+    const acc = Float64Array.from([0, 3000, 6000, 50_000, 80_000]);
+    // Refusals: one 3 µs after the first burst (it ended the flush), one long after the fourth (another flush's).
+    expect([...publishTimes(acc, 3000, [9000, 70_000])]).toEqual([9000, 9000, 9000, 50_000, 80_000]);
+    expect([...publishTimes(acc, 3000)]).toEqual([6000, 6000, 6000, 50_000, 80_000]);
   });
 });
