@@ -64,22 +64,20 @@ export class TraceBuilder {
     return i;
   }
 
-  /** Bulk writers (xentrace) that fill event rows without `event()` count them here: n rows' kinds, CPUs and times. */
-  countRows(kinds: ArrayLike<number>, cpus: ArrayLike<number>, times: ArrayLike<number>, n: number): void {
-    const counts = this.kindCounts;
-    let min = this.eventMin;
-    let max = this.eventMax;
-    for (let j = 0; j < n; j++) {
-      counts[kinds[j]]++;
-      const cpu = cpus[j];
-      if (cpu > this.maxCpu) this.growCpus(cpu);
-      this.cpuCounts[cpu + 1]++;
-      const t = times[j];
-      if (t < min) min = t;
-      if (t > max) max = t;
+  /**
+   * Bulk writers (xentrace) fill event rows without `event()` and count them as they go (in the
+   * loop that already holds each value): rows per kind code, per CPU (index cpu + 1), and the
+   * earliest and latest time written.
+   */
+  countBulk(kinds: ArrayLike<number>, cpus: ArrayLike<number>, minNs: number, maxNs: number): void {
+    for (let k = 0; k < kinds.length; k++) this.kindCounts[k] += kinds[k];
+    for (let slot = 0; slot < cpus.length; slot++) {
+      if (cpus[slot] === 0) continue;
+      if (slot - 1 > this.maxCpu) this.growCpus(slot - 1);
+      this.cpuCounts[slot] += cpus[slot];
     }
-    this.eventMin = min;
-    this.eventMax = max;
+    if (minNs < this.eventMin) this.eventMin = minNs;
+    if (maxNs > this.eventMax) this.eventMax = maxNs;
   }
 
   /** A CPU above any seen so far: room for its count (CPUs are small ids; -1 = unknown is slot 0). */

@@ -11,6 +11,8 @@ import { A0, A1, A2, A3, DOM, KIND, NAME, STR0, STRIDE, VCPU } from './row-queue
  * straight into the model: its columns sit on resizable ArrayBuffers, and on Node 20 an indexed
  * store into such an array costs several times one into a plain array (measured 5-9×), while
  * `set` is a memcpy either way. Model writers that change the column types adapt `write` only.
+ * The copy into the staging block also turns ticks into ns and counts rows per kind and pCPU,
+ * with the values in registers; the builder gets the counts at the end (`countBulk`).
  */
 const LOST = KIND_CODE.lost;
 /** Rows per block: the staged columns (~60 B a row) stay within L2-ish sizes. */
@@ -37,6 +39,13 @@ export class ModelRows {
   private readonly a2 = new Float64Array(BLOCK);
   private readonly a3 = new Float64Array(BLOCK);
   private readonly str0 = new Int32Array(BLOCK);
+  /** Staged rows of LOST_RECORDS (block positions), made model rows when the block is written. */
+  private readonly lostStaged: number[] = [];
+  /** What the builder is told at the end (countBulk): rows per kind, per pCPU (index pcpu + 1), time span. */
+  private readonly kindRows = new Float64Array(256);
+  private pcpuRows = new Float64Array(64);
+  private minNs = Infinity;
+  private maxNs = -Infinity;
 
   constructor(
     private readonly b: TraceBuilder,
@@ -50,33 +59,57 @@ export class ModelRows {
    * registers and cost more than the copying itself.
    */
   add(qs: readonly RowQueue[], p: Int32Array, from: Int32Array, to: Int32Array, nb: number): void {
-    const sTick = this.ts, sCpu = this.cpu, sKind = this.kind, sName = this.name, sDom = this.dom, sVcpu = this.vcpu;
+    const sTs = this.ts, sCpu = this.cpu, sKind = this.kind, sName = this.name, sDom = this.dom, sVcpu = this.vcpu;
     const sA0 = this.a0, sA1 = this.a1, sA2 = this.a2, sA3 = this.a3, sStr = this.str0;
+    const kinds = this.kindRows;
+    // Ticks become ns here, and so does a loss start (a1 of LOST_RECORDS), a tick like the row's.
+    const k = this.time.nsPerTick;
+    const offset = this.time.offset;
+    let min = this.minNs;
+    let max = this.maxNs;
     let s = this.n;
     for (let b = 0; b < nb; b++) {
       const pcpu = p[b];
       const rows = qs[pcpu].rows;
+      this.countPcpu(pcpu, to[b] - from[b]);
       for (let o = from[b] * STRIDE, end = to[b] * STRIDE; o < end; o += STRIDE) {
         if (s === BLOCK) {
           this.n = s;
           this.write();
           s = 0;
         }
-        sTick[s] = rows[o];
+        const ns = offset + Math.round(rows[o] * k);
+        if (ns < min) min = ns;
+        if (ns > max) max = ns;
+        const kind = rows[o + KIND];
+        kinds[kind]++;
+        sTs[s] = ns;
         sCpu[s] = pcpu;
-        sKind[s] = rows[o + KIND];
+        sKind[s] = kind;
         sName[s] = rows[o + NAME];
         sDom[s] = rows[o + DOM];
         sVcpu[s] = rows[o + VCPU];
         sA0[s] = rows[o + A0];
-        sA1[s] = rows[o + A1];
+        sA1[s] = kind === LOST && rows[o + A1] === rows[o + A1] ? offset + Math.round(rows[o + A1] * k) : rows[o + A1];
         sA2[s] = rows[o + A2];
         sA3[s] = rows[o + A3];
         sStr[s] = rows[o + STR0];
+        if (kind === LOST) this.lostStaged.push(s);
         s++;
       }
     }
     this.n = s;
+    this.minNs = min;
+    this.maxNs = max;
+  }
+
+  private countPcpu(pcpu: number, rows: number): void {
+    if (pcpu + 1 >= this.pcpuRows.length) {
+      const grown = new Float64Array(Math.max(pcpu + 2, this.pcpuRows.length * 2));
+      grown.set(this.pcpuRows);
+      this.pcpuRows = grown;
+    }
+    this.pcpuRows[pcpu + 1] += rows;
   }
 
   /** Copy the staged rows into the model, column by column; utid and stack are -1 (xentrace has neither). */
@@ -85,20 +118,8 @@ export class ModelRows {
     if (n === 0) return;
     const ev = this.b.events;
     const r0 = ev.pushWritten(n);
-    // Ticks become ns here, and so does a loss start (a1 of LOST_RECORDS), a tick like the row's.
-    const k = this.time.nsPerTick;
-    const offset = this.time.offset;
-    const ts = this.ts;
-    const kind = this.kind;
-    const a1 = this.a1;
-    for (let j = 0; j < n; j++) {
-      ts[j] = offset + Math.round(ts[j] * k);
-      if (kind[j] === LOST) {
-        if (a1[j] === a1[j]) a1[j] = offset + Math.round(a1[j] * k);
-        this.lostRows.push(r0 + j);
-      }
-    }
-    this.b.countRows(this.kind, this.cpu, ts, n);
+    for (const j of this.lostStaged) this.lostRows.push(r0 + j);
+    this.lostStaged.length = 0;
     // Fixed columns take the block as is; adaptive ones check it once and keep their narrow type
     // where the values allow (CPUs, domains, vCPUs, names; the argument words need Float64).
     const f = ev.fixed;
@@ -125,6 +146,7 @@ export class ModelRows {
    */
   finishLost(t0: number): void {
     this.write();
+    this.b.countBulk(this.kindRows, this.pcpuRows, this.minNs, this.maxNs);
     const a1 = this.b.events.adaptive.a1;
     for (const r of this.lostRows) a1.set(r, a1.get(r) - t0);
   }
