@@ -145,6 +145,21 @@ describe('tracelens analyze --html', () => {
     expect(bare.stderr).toMatch(/--ring-size.*--html/);
   });
 
+  it('draws the xentrace summary as tables that agree with the JSON details', () => {
+    const trace = sharedTrace('xentrace', 'xentrace-parser-rs__examples_xentrace.first10windows.bin');
+    const r = cli(['analyze', trace, '--html', '-', '--json', join(dir, 'xen.json')]);
+    expect(r.code).toBe(0);
+    const xen = JSON.parse(readFileSync(join(dir, 'xen.json'), 'utf8')).inputs[0].details.xen;
+    const [block] = dataOf(r.stdout).inputs[0].sections;
+    expect(block.heading).toMatch(/^Xen: xentrace binary, little-endian · TSC 2.4 GHz \(assumed/);
+    const table = (title: string) => block.tables.find((t: { title: string }) => t.title.startsWith(title));
+    // The README's per-pCPU counts of this slice, less the two wrap-buffer padding records.
+    expect(table('Per pCPU').rows.map((row: number[]) => row.slice(0, 2))).toEqual([[0, 3701], [1, 500], [2, 1495], [3, 183], [4, 172], [5, 4494], [6, 2979]]);
+    for (const row of table('Per pCPU').rows) expect(row.slice(1)).toEqual(Object.values(xen.per_pcpu[row[0]]));
+    expect(table('VMEXITs by reason').rows.map((row: unknown[]) => [row[1], row[2]])).toEqual(xen.vmexits.map((x: { reason: number; count: number }) => [x.reason, x.count]));
+    expect(table('Per domain/vCPU').rows.map((row: unknown[]) => row[0])).toEqual(Object.keys(xen.per_vcpu));
+  });
+
   it('--html - writes the page to stdout instead of the text summary', () => {
     const trace = sharedTrace('perf-script', 'speedscope__one-sample.linux-perf.txt');
     const r = cli(['analyze', trace, '--html', '-']);

@@ -23,7 +23,11 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     var body = add(t, el('tbody'));
     rows.forEach(function (r) {
       var row = add(body, el('tr'));
-      r.forEach(function (c) { add(row, el('td', typeof c === 'number' ? 'num' : null, c)); });
+      // Counts get thousands separators; the first column names the row (a pCPU id stays as is).
+      r.forEach(function (c, i) {
+        var num = typeof c === 'number';
+        add(row, el('td', num ? 'num' : null, num && i > 0 && Number.isInteger(c) ? c.toLocaleString('en-US') : c));
+      });
     });
     return t;
   }
@@ -73,7 +77,15 @@ export const CLIENT_SCRIPT = String.raw`(function () {
         return [d.severity, d.code, d.count, d.message, where, d.first.excerpt || ''];
       })));
     }
-    input.sections.forEach(function (b) { add(sec, el('pre', 'block', b.join('\n'))); });
+    input.sections.forEach(function (b) {
+      if (b.text) { add(sec, el('pre', 'block', b.text.join('\n'))); return; }
+      var box = add(sec, el('div', 'section-tables'));
+      add(box, el('h3', null, b.heading));
+      b.tables.forEach(function (t) {
+        add(box, el('h4', null, t.title));
+        add(box, table(t.head, t.rows));
+      });
+    });
     input.charts.forEach(function (c) {
       var box = add(sec, el('div', 'chart-box'));
       add(box, el('h3', null, c.title));

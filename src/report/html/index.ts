@@ -52,7 +52,8 @@ export function htmlData(doc: FindingsDocument, inputs: HtmlInput[]) {
         ...queueCharts(replay, prefix),
       ];
       const tables: TableSpec[] = queueTables(replay, input.whatif ?? [], prefix);
-      const sections = SECTIONS.filter((s) => s.applies(model)).map((s) => s.text(model));
+      // A section drawn as tables where it has them (xentrace's), else its text block.
+      const sections = SECTIONS.filter((s) => s.applies(model)).map((s) => (s.tables !== undefined ? s.tables(model) : { text: s.text(model) }));
       return { summary: input.summary, sections, charts, tables };
     }),
   };
@@ -98,4 +99,5 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .det { font-family: monospace; margin-right: 8px; color: #555; } .rec { font-weight: 600; }
 pre { background: #fff; padding: 8px; overflow-x: auto; font-size: 12px; }
 .chart-box { background: #fff; padding: 4px 12px; margin: 16px 0; } .chart { min-height: 200px; }
+.section-tables { background: #fff; padding: 4px 12px; margin: 16px 0; } .section-tables h4 { margin: 12px 0 2px; }
 `;

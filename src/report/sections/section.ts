@@ -11,6 +11,15 @@ export interface SummarySection {
   applies(model: TraceModel): boolean;
   text(model: TraceModel): string[];
   json?(model: TraceModel): unknown;
+  /** The same block as a heading line and tables, for the HTML report (else it shows `text`). */
+  tables?(model: TraceModel): { heading: string; tables: SectionTable[] };
+}
+
+/** One table of a section: what the HTML report draws (numbers right-aligned). */
+export interface SectionTable {
+  title: string;
+  head: string[];
+  rows: (string | number)[][];
 }
 
 export const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1).padStart(5)}%`;
