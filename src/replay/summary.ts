@@ -1,3 +1,4 @@
+import type { LoopQueue } from './loop.js';
 import type { QueueReplay, QueueTimeline, UnmatchedItem } from './queues.js';
 import { nearestRank } from './series.js';
 
@@ -32,6 +33,17 @@ export interface QueueSummary {
   /** Completions per interrupt/softirq batch on one CPU; null when the trace has no interrupt events. */
   completions_per_batch: number | null;
   unmatched_items: UnmatchedItem[];
+}
+
+/** A prediction: the median replay's figures, the stalled fraction's range over the replays and how many there were. */
+export interface Figures {
+  stalled_fraction: number;
+  p99_stall_ns: number;
+  throughput_per_s: number;
+  stalls: number;
+  min: number;
+  max: number;
+  runs: number;
 }
 
 export interface WhatIfResult {
@@ -130,18 +142,49 @@ export function renderReplayText(doc: ReplayDocument, listMax = 5): string {
   if (doc.whatif.length > 0) {
     const wrows = doc.whatif.map((w) => [
       w.queue, w.change,
-      `${(w.baseline.stalled_fraction * 100).toFixed(1)}% → ${(w.stalled_fraction * 100).toFixed(1)}%`,
-      `${(w.baseline.p99_stall_ns / 1000).toFixed(1)} → ${(w.p99_stall_ns / 1000).toFixed(1)} µs`,
-      `${w.baseline.throughput_per_s.toFixed(0)} → ${w.throughput_per_s.toFixed(0)}`,
+      `${(w.baseline.stalled_fraction * 100).toFixed(1)}% → ${shown(w.stalled_fraction, (x) => `${(x * 100).toFixed(1)}%`)}`,
+      `${(w.baseline.p99_stall_ns / 1000).toFixed(1)} → ${shown(w.p99_stall_ns, (x) => (x / 1000).toFixed(1))} µs`,
+      `${w.baseline.throughput_per_s.toFixed(0)} → ${shown(w.throughput_per_s, (x) => x.toFixed(0))}`,
     ]);
     lines.push('\nWhat-if (senders, ring, drain and ACK path replayed):', table(['queue', 'change', 'stalled', 'p99 stall', 'done/s'], wrows));
+    // A refused what-if says why under the table (the reason is its first assumption), once for
+    // the queues that share it.
+    const why = new Map<string, string[]>();
+    for (const w of doc.whatif) if (!Number.isFinite(w.stalled_fraction)) why.set(w.assumptions[0], [...(why.get(w.assumptions[0]) ?? []), w.queue]);
+    for (const [reason, queues] of why) lines.push(`${queues.join(', ')}: ${reason}`);
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** A predicted figure, or "-" when the what-if refused to predict (NaN; null in JSON). */
+const shown = (x: number, f: (x: number) => string) => (Number.isFinite(x) ? f(x) : '-');
 
 /** A plain-text table: first column left-aligned, the rest right-aligned. */
 export function table(head: string[], rows: string[][]): string {
   const width = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) => cells.map((x, c) => (c === 0 ? x.padEnd(width[c]) : x.padStart(width[c]))).join('  ').trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
+}
+
+/** One what-if entry: predicted figures `p` against the observed `baseline`, with the fitted drain and ACK path of `q`. */
+export function whatIfResult(queue: string, change: string, p: Figures, baseline: WhatIfResult['baseline'], model: Figures | null, q: LoopQueue, notes: string[]): WhatIfResult {
+  return {
+    queue,
+    change,
+    stalled_fraction: p.stalled_fraction,
+    p99_stall_ns: p.p99_stall_ns,
+    throughput_per_s: p.throughput_per_s,
+    baseline,
+    stalls: p.stalls,
+    replays: { runs: p.runs, stalled_fraction_min: p.min, stalled_fraction_max: p.max },
+    delta: {
+      stalled_fraction: round(p.stalled_fraction - baseline.stalled_fraction),
+      p99_stall_ns: p.p99_stall_ns - baseline.p99_stall_ns,
+      throughput_per_s: round(p.throughput_per_s - baseline.throughput_per_s, 3),
+    },
+    model_at_observed: model === null ? null : { stalled_fraction: model.stalled_fraction, p99_stall_ns: model.p99_stall_ns, throughput_per_s: model.throughput_per_s },
+    service: { fixed_ns: Math.round(q.drain.kickNs + q.drain.respNs), per_skb_ns: Math.round(q.drain.perSkbNs) },
+    ack_path: q.ack === null ? null : { per_skb_ns: Math.round(q.ack.perSkbNs), delay_ns: Math.round(q.ack.delayNs) },
+    assumptions: notes,
+  };
 }

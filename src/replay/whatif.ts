@@ -3,10 +3,14 @@ import type { AckModel, DrainModel } from './fit.js';
 import type { FlowModel } from './flows.js';
 import { deviceOf } from './back-to-back.js';
 import { deviceContention } from './contention.js';
+import type { GrantHold } from './grant-hold.js';
+import type { SpreadOption } from './irq-spread.js';
+import { pinnedIrqCpu, spreadContention, spreadNote, spreadWithoutReplay } from './irq-spread.js';
 import type { Contention, LoopQueue, Outcome } from './loop.js';
 import { runLoops } from './loop.js';
 import { nearestRank } from './series.js';
-import type { QueueSummary, WhatIfResult } from './summary.js';
+import type { Figures, QueueSummary, WhatIfResult } from './summary.js';
+import { whatIfResult } from './summary.js';
 import type { QueueWorkload, Workload } from './workload.js';
 import { extractWorkload } from './workload.js';
 
@@ -28,6 +32,11 @@ export interface WhatIfOptions {
    * 4-tuple, which no event carries; without this, flows are dealt round-robin.
    */
   flowQueues?: number[];
+  /**
+   * IRQs spread over the vCPUs (irq-spread.ts): whose (dom0's move netback's polls), and the
+   * grant-table lock's hold from a host capture (grant-hold.ts) or why there is none.
+   */
+  irqSpread?: SpreadOption;
 }
 
 const round = (x: number, digits = 6) => Number(x.toFixed(digits));
@@ -41,7 +50,6 @@ const round = (x: number, digits = 6) => Number(x.toFixed(digits));
  */
 const RUNS = 21;
 
-type Figures = ReturnType<typeof figures> & { min: number; max: number; runs: number };
 
 /** `run(seed)` replays every lane at once; per lane, the median replay and the range. */
 function replicated(run: (seed: number) => Outcome[], span: number): Figures[] {
@@ -135,8 +143,10 @@ function notesFor(w: Workload): string[] {
 export function whatIf(w: Workload, observed: QueueSummary[], opts: WhatIfOptions): WhatIfResult[] {
   const span = w.endNs - w.startNs;
   const names = [...w.queues.keys()];
-  if (names.length === 0 || (opts.ringSlots === undefined && opts.queues === undefined)) return [];
+  if (names.length === 0 || (opts.ringSlots === undefined && opts.queues === undefined && opts.irqSpread === undefined)) return [];
   const notes = notesFor(w);
+  const spread = opts.irqSpread;
+  if (spread !== undefined && opts.queues !== undefined) throw new RangeError('the IRQ spread is predicted for the observed queues only: give it without --queues');
   const base = (q: string) => {
     const s = observed.find((x) => x.queue === q);
     return { stalled_fraction: s?.stalled_fraction ?? 0, p99_stall_ns: s?.p99_stall_ns ?? 0, throughput_per_s: s?.throughput_per_s ?? 0 };
@@ -145,6 +155,7 @@ export function whatIf(w: Workload, observed: QueueSummary[], opts: WhatIfOption
   // Lanes replayed together (contention.ts couples them); each draws its senders' start phases.
   const runAll = (lanes: { flows: FlowModel[]; queue: LoopQueue }[]) =>
     replicated((seed) => runLoops(lanes.map((l) => ({ flows: drawStarts(l.flows, starts, seed), queue: l.queue })), w.startNs, w.endNs, seed), span);
+  if (spread !== undefined && (spread.side === 'guest' || typeof spread.hold === 'string')) return spreadWithoutReplay(w, spread, base, opts.ringSlots);
   if (opts.queues === undefined) {
     const results: (WhatIfResult | null)[] = [];
     const order: string[] = [];
@@ -153,7 +164,11 @@ export function whatIf(w: Workload, observed: QueueSummary[], opts: WhatIfOption
     // A device's queues (one guest's, one grant table) are replayed together, each slowed by
     // its neighbours as the trace's were (contention.ts).
     const byDevice = new Map<string, Contention>();
-    for (const d of new Set(names.map(deviceOf))) byDevice.set(d, deviceContention(names.filter((q) => deviceOf(q) === d).map((q) => w.queues.get(q) as QueueWorkload)));
+    const hold = spread?.hold as GrantHold | undefined;
+    for (const d of new Set(names.map(deviceOf))) {
+      const qs = names.filter((q) => deviceOf(q) === d).map((q) => w.queues.get(q) as QueueWorkload);
+      byDevice.set(d, hold === undefined ? deviceContention(qs) : spreadContention(qs, hold));
+    }
     for (const [name, Q] of w.queues) {
       order.push(name);
       const flows = w.flows.filter((f) => f.queue === name);
@@ -162,18 +177,20 @@ export function whatIf(w: Workload, observed: QueueSummary[], opts: WhatIfOption
       if (!Q.refused) {
         const b = base(name);
         const same = { ...b, stalls: observed.find((x) => x.queue === name)?.stalls ?? 0, min: b.stalled_fraction, max: b.stalled_fraction, runs: 0 };
-        results.push(result(name, `not replayed: never full in the trace, ring size unknown`, same, b, null, { ringSlots: Q.ringSlots, maxSkbSlots: Q.maxSkbSlots, drain: Q.drain, ack: Q.ackModel, xmitNs: Q.xmitNs, notifyNs: Q.notifyNs }, notes));
+        results.push(whatIfResult(name, `not replayed: never full in the trace, ring size unknown`, same, b, null, { ringSlots: Q.ringSlots, maxSkbSlots: Q.maxSkbSlots, drain: Q.drain, ack: Q.ackModel, xmitNs: Q.xmitNs, notifyNs: Q.notifyNs }, notes));
         continue;
       }
       const observedRing: LoopQueue = { ringSlots: Q.ringSlots, maxSkbSlots: Q.maxSkbSlots, drain: Q.drain, ack: Q.ackModel, xmitNs: Q.xmitNs, notifyNs: Q.notifyNs, contention: byDevice.get(deviceOf(name)) };
-      replayed.push({ name, flows, observed: observedRing, queue: { ...observedRing, ringSlots: opts.ringSlots ?? Q.ringSlots }, from: Q.ringSlots });
+      // Spread: the model at the observed configuration keeps the trace's own coupling (pinned).
+      const atObserved = hold === undefined ? observedRing : { ...observedRing, contention: deviceContention(names.filter((q) => deviceOf(q) === deviceOf(name)).map((q) => w.queues.get(q) as QueueWorkload)) };
+      replayed.push({ name, flows, observed: atObserved, queue: { ...observedRing, ringSlots: opts.ringSlots ?? Q.ringSlots }, from: Q.ringSlots });
       results.push(null);
     }
     const figs = new Map<string, [Figures, Figures]>();
     for (const [d, c] of byDevice) {
       const mine = replayed.filter((r) => deviceOf(r.name) === d);
       if (mine.length === 0) continue;
-      const noted = [...notes, contentionNote(c)];
+      const noted = [...notes, hold === undefined ? contentionNote(c) : spreadNote(c, hold)];
       const predicted = runAll(mine.map((r) => ({ flows: r.flows, queue: r.queue })));
       const atObserved = runAll(mine.map((r) => ({ flows: r.flows, queue: r.observed })));
       mine.forEach((r, k) => figs.set(r.name, [predicted[k], atObserved[k]]));
@@ -183,7 +200,9 @@ export function whatIf(w: Workload, observed: QueueSummary[], opts: WhatIfOption
       if (x !== null) return x;
       const r = replayed.find((y) => y.name === order[i]) as (typeof replayed)[number];
       const [p, m] = figs.get(r.name) as [Figures, Figures];
-      return result(r.name, `ring ${r.from} → ${r.queue.ringSlots} slots`, p, base(r.name), m, r.observed, notesOf.get(r.name) ?? notes);
+      const ring = `ring ${r.from} → ${r.queue.ringSlots} slots`;
+      const change = spread === undefined ? ring : `IRQs spread (${spread.side}: one vCPU per queue)${r.from === r.queue.ringSlots ? '' : `, ${ring}`}`;
+      return whatIfResult(r.name, change, p, base(r.name), m, r.observed, notesOf.get(r.name) ?? notes);
     });
   }
   const results: WhatIfResult[] = [];
@@ -215,34 +234,15 @@ export function whatIf(w: Workload, observed: QueueSummary[], opts: WhatIfOption
   lanes.forEach((l, j) => {
     const q = `${dev}-q${j}`;
     const change = `queues ${names.length} → ${k}${opts.ringSlots !== undefined ? `, ring ${Math.min(...rings)} → ${ring} slots` : ''}; ${l.flows.length} flow(s)`;
-    results.push(result(q, change, predicted[j], base(q), null, lq, notes));
+    results.push(whatIfResult(q, change, predicted[j], base(q), null, lq, notes));
   });
   return results;
 }
 
-function result(queue: string, change: string, p: Figures, baseline: WhatIfResult['baseline'], model: Figures | null, q: LoopQueue, notes: string[]): WhatIfResult {
-  return {
-    queue,
-    change,
-    stalled_fraction: p.stalled_fraction,
-    p99_stall_ns: p.p99_stall_ns,
-    throughput_per_s: p.throughput_per_s,
-    baseline,
-    stalls: p.stalls,
-    replays: { runs: p.runs, stalled_fraction_min: p.min, stalled_fraction_max: p.max },
-    delta: {
-      stalled_fraction: round(p.stalled_fraction - baseline.stalled_fraction),
-      p99_stall_ns: p.p99_stall_ns - baseline.p99_stall_ns,
-      throughput_per_s: round(p.throughput_per_s - baseline.throughput_per_s, 3),
-    },
-    model_at_observed: model === null ? null : { stalled_fraction: model.stalled_fraction, p99_stall_ns: model.p99_stall_ns, throughput_per_s: model.throughput_per_s },
-    service: { fixed_ns: Math.round(q.drain.kickNs + q.drain.respNs), per_skb_ns: Math.round(q.drain.perSkbNs) },
-    ack_path: q.ack === null ? null : { per_skb_ns: Math.round(q.ack.perSkbNs), delay_ns: Math.round(q.ack.delayNs) },
-    assumptions: notes,
-  };
-}
+
 
 /** The what-if for a loaded trace (the `replay` command's entry). */
 export function whatIfForTrace(model: TraceModel, observed: QueueSummary[], opts: WhatIfOptions): WhatIfResult[] {
-  return whatIf(extractWorkload(model), observed, opts);
+  const spread = opts.irqSpread?.side === 'guest' ? { ...opts.irqSpread, pinned: pinnedIrqCpu(model) } : opts.irqSpread;
+  return whatIf(extractWorkload(model), observed, { ...opts, irqSpread: spread });
 }
