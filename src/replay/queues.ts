@@ -65,6 +65,13 @@ function replayOnce(model: TraceModel, keep: boolean): QueueReplay {
   const n = model.eventCount;
   const K = KIND_CODE;
   const order = timeOrder(e.tsNs);
+  if (!hasQueueEvents(model)) {
+    // Nothing to make items of (a xentrace, a profile): the pass would only skip every row.
+    const [startNs, endNs] = span(e.tsNs, order);
+    const c = model.eventStats.kindCounts;
+    const interrupts = c[K.irq_entry] + c[K.softirq_entry] + c[K.irq_vector_entry];
+    return { queues: [], startNs: startNs === startNs ? startNs : 0, endNs: endNs === endNs ? endNs : 0, batchingKnown: interrupts > 0, foreignCompletions: 0 };
+  }
   const queues: QueueTimeline[] = [];
   const byKey = new Map<string, number>();
   const queueIndex = (key: string, name: string, kind: 'net' | 'block'): number => {
