@@ -66,7 +66,16 @@ interface CpuTrack {
   since: number;
 }
 
+/** One replay per model, shared like the queue replay's (the state table and the IRQ-spread check both read it); callers only read it. */
+const replays = new WeakMap<TraceModel, CpuStateReplay>();
+
 export function replayCpuStates(model: TraceModel): CpuStateReplay {
+  let replay = replays.get(model);
+  if (replay === undefined) replays.set(model, (replay = replayOnce(model)));
+  return replay;
+}
+
+function replayOnce(model: TraceModel): CpuStateReplay {
   const e = model.events;
   const K = KIND_CODE;
   const order = timeOrder(e.tsNs);

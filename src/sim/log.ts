@@ -4,6 +4,7 @@
  * only emits on its own vCPU, at times inside the item, so every stream is already in time
  * order: writers merge streams, they never sort.
  */
+import type { ColumnSpec } from '../model/columns.js';
 import { ColumnSet } from '../model/columns.js';
 import { StringPool } from '../model/string-pool.js';
 
@@ -53,9 +54,12 @@ const EVENT_COLUMNS = {
   d: Int32Array,
 } as const;
 
-/** One vCPU's trace events (model ColumnSet storage); rows [0, n) are valid. */
-class Columns {
-  private readonly set = new ColumnSet(EVENT_COLUMNS, 1024);
+/** A per-vCPU table on the model's ColumnSet storage: rows [0, n) are valid. */
+abstract class LogTable<S extends ColumnSpec> {
+  protected readonly set: ColumnSet<S>;
+  constructor(spec: S, capacity: number) {
+    this.set = new ColumnSet(spec, capacity);
+  }
   get n(): number {
     return this.set.length;
   }
@@ -64,6 +68,13 @@ class Columns {
   }
   truncate(n: number): void {
     this.set.truncate(n);
+  }
+}
+
+/** One vCPU's trace events. */
+class Columns extends LogTable<typeof EVENT_COLUMNS> {
+  constructor() {
+    super(EVENT_COLUMNS, 1024);
   }
   get t() {
     return this.set.fixed.t;
@@ -94,16 +105,9 @@ class Columns {
 const SEGMENT_COLUMNS = { start: Float64Array, end: Float64Array, stack: Int16Array, task: Int32Array } as const;
 
 /** Busy time on one vCPU: [start, end) running `stack` (a catalogue id) on behalf of `task`. */
-class Segments {
-  private readonly set = new ColumnSet(SEGMENT_COLUMNS, 256);
-  get n(): number {
-    return this.set.length;
-  }
-  push(): number {
-    return this.set.push();
-  }
-  truncate(n: number): void {
-    this.set.truncate(n);
+class Segments extends LogTable<typeof SEGMENT_COLUMNS> {
+  constructor() {
+    super(SEGMENT_COLUMNS, 256);
   }
   get start() {
     return this.set.fixed.start;

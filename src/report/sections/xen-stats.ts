@@ -126,7 +126,6 @@ export function collect(model: TraceModel): XenStats {
   const bigExits = new Map<number, number>();
   // Per-pCPU counters, grown when a block holds a higher pCPU.
   let nCpu = 1;
-  let pcRecords = new Float64Array(nCpu);
   let pcExits = new Float64Array(nCpu);
   let pcCalls = new Float64Array(nCpu);
   let pcIrqs = new Float64Array(nCpu);
@@ -154,7 +153,6 @@ export function collect(model: TraceModel): XenStats {
     let top = nCpu;
     for (let i = 0; i < m; i++) if (cpuB[i] >= top) top = cpuB[i] + 1;
     if (top > nCpu) {
-      pcRecords = widened(pcRecords, top, 0);
       pcExits = widened(pcExits, top, 0);
       pcCalls = widened(pcCalls, top, 0);
       pcIrqs = widened(pcIrqs, top, 0);
@@ -180,7 +178,6 @@ export function collect(model: TraceModel): XenStats {
         vExits = slots.exits;
         vCalls = slots.calls;
       }
-      pcRecords[cpu]++;
       vRecords[v]++;
       let act = ACTION[kind];
       if (act === 0) continue;
@@ -211,7 +208,9 @@ export function collect(model: TraceModel): XenStats {
   for (let c = 0; c < CLASS_NAMES.length; c++) st.byClass[c] += byIdClass[c];
   for (let s = 0; s < nStr; s++) if (nameCount[s] > 0) st.byClass[classOf(model, s, nameKind[s])] += nameCount[s];
   for (let p = 0; p < nCpu; p++) {
-    if (pcRecords[p] > 0) st.perPcpu[p] = { records: pcRecords[p], vmexits: pcExits[p], hypercalls: pcCalls[p], irqs: pcIrqs[p] };
+    // Records per pCPU were counted by the builder as rows were written (rows without a pCPU count as pCPU 0 here).
+    const records = (model.eventStats.cpuCounts[p + 1] ?? 0) + (p === 0 ? model.eventStats.cpuCounts[0] ?? 0 : 0);
+    if (records > 0) st.perPcpu[p] = { records, vmexits: pcExits[p], hypercalls: pcCalls[p], irqs: pcIrqs[p] };
   }
   st.irqByPcpu = irqs.toMaps((p) => p);
   st.intrByPcpu = intrs.toMaps((p) => p);
