@@ -1,7 +1,7 @@
 import { kindTable } from '../model/schema.js';
 import { EVTCHN_UPCALL, baseName, classifyFrames, stackBits } from './frames.js';
 import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './contract.js';
-import { gather, rowsOfKinds } from './rows.js';
+import { gather, indexedRows } from './rows.js';
 import { countsSample, kindCode } from './trace-facts.js';
 import { captureHint, perSecond, share, severityFor, window } from './util.js';
 
@@ -90,34 +90,40 @@ function fromEvents(ctx: DetectorContext): DetectorFinding[] {
     hardIn = g(hardIn, NaN);
     softIn = g(softIn, NaN);
   };
-  const rows = rowsOfKinds(model, WANTED);
+  const indexed = indexedRows(model, WANTED);
+  const rows = indexed?.rows ?? null;
   const want = kindTable(WANTED);
   const smiSources = new Map<number, Source>(); // small (domain, irq) pairs by a small-integer key: a fast Map lookup
   const n = rows !== null ? rows.length : e.kind.length;
-  // Row j's values: gathered column by column from the index, or the columns themselves.
-  const [kind, cpus, ts, doms, vcpus, a0, a1, str0] = [e.kind, e.cpu, e.tsNs, e.domain, e.vcpu, e.a0, e.a1, e.str0].map((c) => gather(c, rows));
+  // Row j's wide values: time and a0 kept by the row index, a1 gathered (a read per row of a wide
+  // column misses the cache); or the columns themselves. Narrow columns are read by row.
+  const ts = indexed?.tsNs ?? e.tsNs;
+  const a0 = indexed?.a0 ?? e.a0;
+  const a1 = gather(e.a1, rows);
+  const { kind, cpu: cpus, domain: doms, vcpu: vcpus, str0 } = e;
   for (let j = 0; j < n; j++) {
-    const k = kind[j];
+    const i = rows !== null ? rows[j] : j;
+    const k = kind[i];
     if (want[k] === 0) continue;
-    const cpu = cpus[j];
+    const cpu = cpus[i];
     if (cpu < 0) continue;
     if (cpu >= hardNs.length) grow(cpu + 1);
     const t = ts[j];
     if (k === ENTRY) {
       hardIn[cpu] = t;
       // Records that name a guest vCPU (xentrace vIRQ injection) are pinned per vCPU, not pCPU.
-      const domain = doms[j] >= 0 && vcpus[j] >= 0 ? doms[j] : -1;
-      const where = domain >= 0 ? vcpus[j] : cpu;
+      const domain = doms[i] >= 0 && vcpus[i] >= 0 ? doms[i] : -1;
+      const where = domain >= 0 ? vcpus[i] : cpu;
       // xentrace HW_IRQ_HANDLED rows carry the handler time (a1 ns) instead of an exit row.
       if (!(a1[j] !== a1[j]) && domain < 0) hardNs[cpu] += a1[j];
       const irq = a0[j];
       const small = irq >= 0 && irq < 0x10000 && irq === Math.floor(irq) && domain < 0x3fff;
       let s = small ? smiSources.get((domain + 1) * 0x10000 + irq) : undefined;
       if (s === undefined) {
-        const key = (domain + 1) * 2 ** 32 + (Number.isFinite(irq) ? irq : 2 ** 31 + str0[j]);
+        const key = (domain + 1) * 2 ** 32 + (Number.isFinite(irq) ? irq : 2 ** 31 + str0[i]);
         s = sources.get(key);
         if (s === undefined) {
-          const name = str0[j] >= 0 ? model.str(str0[j]) : '';
+          const name = str0[i] >= 0 ? model.str(str0[i]) : '';
           s = { key, irq, name: name || (Number.isFinite(irq) ? `irq ${irq}` : 'irq ?'), domain, perCpu: [], total: 0, first: t, last: t };
           sources.set(key, s);
         }

@@ -49,13 +49,14 @@ export function switchesMm(name: string): boolean {
 
 /** Whether a string id is `iret`, the PV iret hypercall parsed as a syscall return (xentrace); per string id, not per row. */
 export function iretTest(model: TraceModel, str0: ArrayLike<number>): (i: number) => boolean {
-  const known = new Map<number, boolean>();
+  // By string id in a typed array: a Map lookup per row cost more than the rest of the test.
+  const known = new Int8Array(model.strings.length).fill(-1); // 1 iret, 0 not, -1 not looked at yet
   return (i: number) => {
     const id = str0[i];
     if (id < 0) return false;
-    let is = known.get(id);
-    if (is === undefined) known.set(id, (is = model.str(id) === 'iret'));
-    return is;
+    if (id >= known.length) return model.str(id) === 'iret';
+    if (known[id] < 0) known[id] = model.str(id) === 'iret' ? 1 : 0;
+    return known[id] === 1;
   };
 }
 

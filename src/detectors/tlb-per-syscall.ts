@@ -2,7 +2,7 @@ import { kindTable } from '../model/schema.js';
 import type { TraceModel } from '../model/trace-model.js';
 import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from './contract.js';
 import { iretReturns, iretTest, isMmSyscall, switchesMm, syscallName } from './syscalls.js';
-import { prevKindOnCpu, rowsOfKinds } from './rows.js';
+import { gather, indexedRows, prevKindOnCpu } from './rows.js';
 import { kindCode } from './trace-facts.js';
 import { captureHint, perSecond, ratio, share, threadLabel, window } from './util.js';
 
@@ -87,9 +87,15 @@ interface Subject {
 /** One ordered pass: per context (thread, else vCPU, else CPU) the syscall in flight and its flush counts. */
 function attribute(model: TraceModel, ctx: DetectorContext): Subject[] {
   const e = model.events;
-  const rows = rowsOfKinds(model, WANTED);
+  const indexed = indexedRows(model, WANTED);
+  const rows = indexed?.rows ?? null;
   const want = kindTable(WANTED);
   const n = rows !== null ? rows.length : e.kind.length;
+  // Row j's wide values: time and a0 kept by the row index, a1 gathered (a read per row of a wide
+  // column misses the cache); or the columns themselves. Narrow columns are read by row.
+  const a0 = indexed?.a0 ?? e.a0;
+  const ts = indexed?.tsNs ?? e.tsNs;
+  const a1 = gather(e.a1, rows);
   const isIret = iretTest(model, e.str0);
   const ENTER = kindCode('syscall_enter');
   const EXIT = kindCode('syscall_exit');
@@ -145,7 +151,7 @@ function attribute(model: TraceModel, ctx: DetectorContext): Subject[] {
     lastCtx = c;
     return c;
   };
-  const syscallKey = (i: number) => (Number.isFinite(e.a0[i]) ? e.a0[i] : e.str0[i] >= 0 ? 2 ** 31 + e.str0[i] : -1);
+  const syscallKey = (i: number, j: number) => (Number.isFinite(a0[j]) ? a0[j] : e.str0[i] >= 0 ? 2 ** 31 + e.str0[i] : -1);
   const keyName = (key: number) => (key < 0 ? 'syscall ?' : key >= 2 ** 31 ? model.str(key - 2 ** 31) : syscallName(key));
   const mmClass = (key: number) => {
     let c = mmKey.get(key);
@@ -171,7 +177,12 @@ function attribute(model: TraceModel, ctx: DetectorContext): Subject[] {
     inflight[c] = NaN;
   };
 
-  const cr3Name = new Map<number, boolean>(); // event name id → ends in write_cr3
+  const cr3Name = new Int8Array(model.strings.length).fill(-1); // event name id → ends in write_cr3 (1), not (0), -1 not looked at
+  const isCr3 = (name: number): boolean => {
+    if (name < 0 || name >= cr3Name.length) return model.str(name).endsWith('write_cr3');
+    if (cr3Name[name] < 0) cr3Name[name] = model.str(name).endsWith('write_cr3') ? 1 : 0;
+    return cr3Name[name] === 1;
+  };
   // Only syscall and flush rows matter; the record before a flush on its CPU is looked up when needed.
   for (let j = 0; j < n; j++) {
     const i = rows !== null ? rows[j] : j;
@@ -180,26 +191,25 @@ function attribute(model: TraceModel, ctx: DetectorContext): Subject[] {
     const c = contextOf(i);
     if (k === ENTER) {
       if (inflight[c] === inflight[c]) close(c, inflight[c]); // exit missing: still one call
-      inflight[c] = syscallKey(i);
+      inflight[c] = syscallKey(i, j);
       if (e.utid[i] >= 0) callsByUtid[e.utid[i]]++;
     } else if (k === EXIT) {
       if (isIret(i)) {
         other[c]++; // the return's own switch to the user page tables
         const subj = subjects[ctxSubject[c]];
-        if (e.tsNs[i] < subj.first) subj.first = e.tsNs[i];
-        if (e.tsNs[i] > subj.last) subj.last = e.tsNs[i];
+        if (ts[j] < subj.first) subj.first = ts[j];
+        if (ts[j] > subj.last) subj.last = ts[j];
       }
       if (inflight[c] === inflight[c]) close(c, inflight[c]);
-      else if (exitsOnly) close(c, syscallKey(i)); // flushes since the previous return belong to this call
+      else if (exitsOnly) close(c, syscallKey(i, j)); // flushes since the previous return belong to this call
       else local[c] = send[c] = other[c] = 0; // entered before the trace began
       if (exitsOnly && e.utid[i] >= 0) callsByUtid[e.utid[i]]++;
     } else {
-      const reason = e.a1[i];
+      const reason = a1[j];
       if (reason === R_REMOTE_RECEIVED || reason === R_REMOTE_WRONG_CPU) continue;
       const subj = subjects[ctxSubject[c]];
       const inSyscall = inflight[c] === inflight[c];
-      let cr3 = cr3Name.get(e.name[i]);
-      if (cr3 === undefined) cr3Name.set(e.name[i], (cr3 = model.str(e.name[i]).endsWith('write_cr3')));
+      const cr3 = isCr3(e.name[i]);
       const switchLike = reason === R_TASK_SWITCH || cr3;
       if (switchLike && !countSwitch) {
         const byExecOrExit = inSyscall && mmClass(inflight[c]) === 2;
@@ -215,7 +225,7 @@ function attribute(model: TraceModel, ctx: DetectorContext): Subject[] {
       if (reason === R_SEND_IPI) send[c]++;
       else if (reason === reason) local[c]++;
       else other[c]++;
-      const t = e.tsNs[i];
+      const t = ts[j];
       if (t < subj.first) subj.first = t;
       if (t > subj.last) subj.last = t;
     }

@@ -1,7 +1,8 @@
 import { KIND_CODE } from '../../model/schema.js';
 import type { TraceModel } from '../../model/trace-model.js';
 import type { Tally } from './tallies.js';
-import { Tallies } from './tallies.js';
+import { Tallies, VcpuSlots } from './tallies.js';
+import { indexFilled, indexToFill } from '../../detectors/rows.js';
 
 /**
  * The xen section's numbers: one typed pass over the events (cached per model: text and JSON
@@ -53,6 +54,7 @@ ACTION[K.irq_entry] = IRQ;
 ACTION[K.irq_vector_entry] = INTR;
 
 const cache = new WeakMap<TraceModel, XenStats>();
+const NO_INDEX = new Int8Array(256).fill(-1);
 /** Rows per block of the pass (see collect). */
 const BLOCK = 16384;
 
@@ -68,32 +70,6 @@ function classOf(model: TraceModel, name: number, kind: number): number {
   if (kind === K.lost) return CLS.gen;
   if (kind === K.hypercall || kind === K.syscall_exit || kind === K.pv_trap || kind === K.page_fault || s === 'hypercall') return s === 'VMMCALL' ? CLS.hvm : CLS.pv;
   return HVM_TEXT.test(s) ? CLS.hvm : CLS.other;
-}
-
-/**
- * Per-vCPU counters, in slots found by (domain, vCPU) — looked up only when the vCPU on a pCPU
- * changes, which every Xen IRQ row (attributed to Xen, between two rows of a guest) does twice,
- * so the key is a number, not the label string. Labels are made once per slot, at the end.
- */
-class Slots {
-  readonly of = new Map<number, number>();
-  records = new Float64Array(64);
-  exits = new Float64Array(64);
-  calls = new Float64Array(64);
-
-  slot(key: number): number {
-    let slot = this.of.get(key);
-    if (slot === undefined) {
-      slot = this.of.size;
-      this.of.set(key, slot);
-      if (slot === this.records.length) {
-        this.records = grown(this.records);
-        this.exits = grown(this.exits);
-        this.calls = grown(this.calls);
-      }
-    }
-    return slot;
-  }
 }
 
 export function collect(model: TraceModel): XenStats {
@@ -129,11 +105,15 @@ export function collect(model: TraceModel): XenStats {
   let pcExits = new Float64Array(nCpu);
   let pcCalls = new Float64Array(nCpu);
   let pcIrqs = new Float64Array(nCpu);
-  let lastKey = new Float64Array(nCpu).fill(NaN);
-  let lastSlot = new Float64Array(nCpu);
-  const slots = new Slots();
+  const slots = new VcpuSlots();
+  const rowOf = slots.rowOf;
+  let table = slots.table;
   const irqs = new Tallies(), intrs = new Tallies(), virqs = new Tallies();
   let vRecords = slots.records, vExits = slots.exits, vCalls = slots.calls;
+  // The detectors' row index is filled here too (the pass reads every kind anyway); else a table that fills nothing.
+  const toFill = indexToFill(model);
+  const ixSlot = toFill?.slot ?? NO_INDEX, ixFill = toFill?.fill ?? new Int32Array(0);
+  const ixRows = toFill?.rows ?? [];
   const OTHER = K.other, SYSCALL_EXIT = K.syscall_exit, TLB = K.tlb_flush;
   // The model's columns sit on resizable buffers, where every indexed read pays a bounds check
   // against the buffer's current size (2.6× a plain array's read, measured on Node 20): the
@@ -156,25 +136,26 @@ export function collect(model: TraceModel): XenStats {
       pcExits = widened(pcExits, top, 0);
       pcCalls = widened(pcCalls, top, 0);
       pcIrqs = widened(pcIrqs, top, 0);
-      lastKey = widened(lastKey, top, NaN);
-      lastSlot = widened(lastSlot, top, 0);
       nCpu = top;
     }
     for (let i = 0; i < m; i++) {
       const kind = kinds[i];
       const name = names[i];
-      const cpu = cpuB[i] < 0 ? 0 : cpuB[i];
       // Classes: counted per name (its class is looked up once, after the loop), or per id for `other`.
       if (kind === OTHER && a0s[i] === a0s[i]) byIdClass[ID_CLASS[(a0s[i] >>> 16) & 0xfff]]++;
       else if (nameCount[name]++ === 0) nameKind[name] = kind;
+      const ix = ixSlot[kind];
+      if (ix >= 0) ixRows[ix][ixFill[ix]++] = start + i;
       const dom = doms[i];
       const vcpu = vcpus[i];
-      const key = dom * 65536 + vcpu;
-      let v = lastSlot[cpu];
-      if (lastKey[cpu] !== key) {
-        v = lastSlot[cpu] = slots.slot(key);
-        lastKey[cpu] = key;
-        vRecords = slots.records; // the slots may have grown
+      // The pair's slot from the tables (see VcpuSlots), else made.
+      const d = dom + 1;
+      const w = vcpu + 1;
+      let v = ((d >>> 16) | (w >>> 8)) === 0 ? table[rowOf[d] + w] - 1 : -1;
+      if (v < 0) {
+        v = slots.slot(dom, vcpu);
+        table = slots.table; // the slots may have grown
+        vRecords = slots.records;
         vExits = slots.exits;
         vCalls = slots.calls;
       }
@@ -182,6 +163,7 @@ export function collect(model: TraceModel): XenStats {
       let act = ACTION[kind];
       if (act === 0) continue;
       if (act === MAYBE_CALL) act = pvCall[str0s[i] + 1] === 1 ? CALL : 0;
+      const cpu = cpuB[i] < 0 ? 0 : cpuB[i];
       if (act === VMEXIT) {
         const a0 = a0s[i];
         pcExits[cpu]++;
@@ -214,10 +196,10 @@ export function collect(model: TraceModel): XenStats {
   }
   st.irqByPcpu = irqs.toMaps((p) => p);
   st.intrByPcpu = intrs.toMaps((p) => p);
-  const slotLabel: string[] = [];
-  for (const [key, slot] of slots.of) slotLabel[slot] = keyLabel(key);
+  if (toFill !== null) indexFilled(model, toFill);
+  const slotLabel = slots.keys.map(keyLabel);
   st.virqByVcpu = virqs.toMaps((slot) => slotLabel[slot]);
-  for (const [key, slot] of slots.of) st.perVcpu.set(keyLabel(key), { records: slots.records[slot], vmexits: slots.exits[slot], hypercalls: slots.calls[slot], irqs: 0 });
+  slots.keys.forEach((key, slot) => st.perVcpu.set(slotLabel[slot], { records: vRecords[slot], vmexits: vExits[slot], hypercalls: vCalls[slot], irqs: 0 }));
   for (let k = 0; k < hcCount.length; k++) {
     if (hcCount[k] === 0) continue;
     const vmm = k > nStr;
@@ -255,12 +237,6 @@ export function vcpuLabel(dom: number, vcpu: number): string {
 
 function widened(a: Float64Array<ArrayBuffer>, n: number, fill: number): Float64Array<ArrayBuffer> {
   const b = new Float64Array(n).fill(fill);
-  b.set(a);
-  return b;
-}
-
-function grown(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(a.length * 2);
   b.set(a);
   return b;
 }
