@@ -185,7 +185,7 @@ function grantCalls(model: TraceModel, kind: 'hypercall' | 'grant_op', op20: boo
   const out = new Int32Array(traceFacts(model).kindCounts[kind] ?? 0);
   let found = 0;
   if (indexed !== null) {
-    // The index holds only `kind` rows, and their a0 and times.
+    // The index holds only `kind` rows; their a0 and times come gathered with them.
     const { rows, a0, tsNs: times } = indexed;
     const ts = new Float64Array(out.length);
     for (let j = 0; j < rows.length; j++) {

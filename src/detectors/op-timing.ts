@@ -11,6 +11,10 @@ export interface TimedOps {
   opened: number;
 }
 
+/** Rows per search window of timeOps, and the rows a search should have left in it before it starts. */
+const WINDOW = 65536;
+const MARGIN = 1024;
+
 /**
  * Times each op (rows `opRows`, ascending) as the gap to the next record on its pCPU, skipping rows
  * of kind `transparent` (records written inside the op), in the order the ops close (the caller's
@@ -19,11 +23,7 @@ export interface TimedOps {
  * pCPU (about as many rows as there are pCPUs), and the ops waiting for their closing row are kept
  * sorted by it and emitted once the ops pass it. Ops on an unknown pCPU (-1) are ignored.
  */
-/** Rows per search window of timeOps, and the rows a search should have left in it before it starts. */
-const WINDOW = 65536;
-const MARGIN = 1024;
-
-export function timeOps(model: TraceModel, opRows: Int32Array, countCol: TypedColumn, transparent: number, opTimes: Float64Array | null = null): TimedOps {
+export function timeOps(model: TraceModel, opRows: Int32Array, countCol: TypedColumn, transparent: number, opTimes: ArrayLike<number> | null = null): TimedOps {
   const e = model.events;
   const cpu = e.cpu;
   const kind = e.kind;

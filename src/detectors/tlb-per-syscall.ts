@@ -91,7 +91,7 @@ function attribute(model: TraceModel, ctx: DetectorContext): Subject[] {
   const rows = indexed?.rows ?? null;
   const want = kindTable(WANTED);
   const n = rows !== null ? rows.length : e.kind.length;
-  // Row j's wide values: time and a0 kept by the row index, a1 gathered (a read per row of a wide
+  // Row j's wide values (time, a0, a1) gathered at the index's rows (a read per row of a wide
   // column misses the cache); or the columns themselves. Narrow columns are read by row.
   const a0 = indexed?.a0 ?? e.a0;
   const ts = indexed?.tsNs ?? e.tsNs;
