@@ -1,6 +1,7 @@
 import type { TraceModel } from '../model/trace-model.js';
 import { rowsOfKinds } from './rows.js';
 import { kindCode } from './trace-facts.js';
+import { stringIdTest } from './util.js';
 
 /**
  * x86-64 syscall numbers for the evidence tables (raw_syscalls:sys_enter prints only `NR n`),
@@ -49,15 +50,8 @@ export function switchesMm(name: string): boolean {
 
 /** Whether a string id is `iret`, the PV iret hypercall parsed as a syscall return (xentrace); per string id, not per row. */
 export function iretTest(model: TraceModel, str0: ArrayLike<number>): (i: number) => boolean {
-  // By string id in a typed array: a Map lookup per row cost more than the rest of the test.
-  const known = new Int8Array(model.strings.length).fill(-1); // 1 iret, 0 not, -1 not looked at yet
-  return (i: number) => {
-    const id = str0[i];
-    if (id < 0) return false;
-    if (id >= known.length) return model.str(id) === 'iret';
-    if (known[id] < 0) known[id] = model.str(id) === 'iret' ? 1 : 0;
-    return known[id] === 1;
-  };
+  const isIret = stringIdTest(model, (s) => s === 'iret');
+  return (i: number) => isIret(str0[i]);
 }
 
 /** iret returns in the trace: each implies a page-table switch even when no flush record exists. */

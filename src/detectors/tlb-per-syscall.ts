@@ -4,7 +4,7 @@ import type { Detector, DetectorContext, DetectorFinding, DetectorResult } from 
 import { iretReturns, iretTest, isMmSyscall, switchesMm, syscallName } from './syscalls.js';
 import { gather, indexedRows, prevKindOnCpu } from './rows.js';
 import { kindCode } from './trace-facts.js';
-import { captureHint, perSecond, ratio, share, threadLabel, window } from './util.js';
+import { captureHint, perSecond, ratio, share, stringIdTest, threadLabel, window } from './util.js';
 
 /**
  * tlb-per-syscall (DESIGN §5): TLB flushes attributed to the syscall in flight in the
@@ -177,12 +177,7 @@ function attribute(model: TraceModel, ctx: DetectorContext): Subject[] {
     inflight[c] = NaN;
   };
 
-  const cr3Name = new Int8Array(model.strings.length).fill(-1); // event name id → ends in write_cr3 (1), not (0), -1 not looked at
-  const isCr3 = (name: number): boolean => {
-    if (name < 0 || name >= cr3Name.length) return model.str(name).endsWith('write_cr3');
-    if (cr3Name[name] < 0) cr3Name[name] = model.str(name).endsWith('write_cr3') ? 1 : 0;
-    return cr3Name[name] === 1;
-  };
+  const isCr3 = stringIdTest(model, (s) => s.endsWith('write_cr3')); // by event name id
   // Only syscall and flush rows matter; the record before a flush on its CPU is looked up when needed.
   for (let j = 0; j < n; j++) {
     const i = rows !== null ? rows[j] : j;
