@@ -100,11 +100,11 @@ export function collect(model: TraceModel): XenStats {
   const exits = new Float64Array(256);
   const exitName = new Int32Array(256).fill(-1);
   const bigExits = new Map<number, number>();
-  // Per-pCPU counters, grown when a block holds a higher pCPU.
-  let nCpu = 1;
-  let pcExits = new Float64Array(nCpu);
-  let pcCalls = new Float64Array(nCpu);
-  let pcIrqs = new Float64Array(nCpu);
+  // Per-pCPU counters, sized by the highest pCPU the builder saw (rows without one count as pCPU 0).
+  const nCpu = Math.max(1, model.eventStats.maxCpu + 1);
+  const pcExits = new Float64Array(nCpu);
+  const pcCalls = new Float64Array(nCpu);
+  const pcIrqs = new Float64Array(nCpu);
   const slots = new VcpuSlots();
   const rowOf = slots.rowOf;
   let table = slots.table;
@@ -130,14 +130,6 @@ export function collect(model: TraceModel): XenStats {
     doms.set(e.domain.subarray(start, start + m));
     vcpus.set(e.vcpu.subarray(start, start + m));
     str0s.set(e.str0.subarray(start, start + m));
-    let top = nCpu;
-    for (let i = 0; i < m; i++) if (cpuB[i] >= top) top = cpuB[i] + 1;
-    if (top > nCpu) {
-      pcExits = widened(pcExits, top, 0);
-      pcCalls = widened(pcCalls, top, 0);
-      pcIrqs = widened(pcIrqs, top, 0);
-      nCpu = top;
-    }
     for (let i = 0; i < m; i++) {
       const kind = kinds[i];
       const name = names[i];
@@ -233,10 +225,4 @@ function keyLabel(key: number): string {
 export function vcpuLabel(dom: number, vcpu: number): string {
   if (dom === IDLE) return vcpu < 0 ? 'xen' : `idle v${vcpu}`;
   return `d${dom < 0 ? '?' : dom}v${vcpu < 0 ? '?' : vcpu}`;
-}
-
-function widened(a: Float64Array<ArrayBuffer>, n: number, fill: number): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(n).fill(fill);
-  b.set(a);
-  return b;
 }
